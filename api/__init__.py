@@ -1,0 +1,3 @@
+"""medkg api layer."""
+
+__all__: list[str] = []

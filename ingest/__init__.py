@@ -1,0 +1,3 @@
+"""medkg ingest layer."""
+
+__all__: list[str] = []

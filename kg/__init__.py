@@ -1,0 +1,19 @@
+"""The medical knowledge graph: schema, the ``GraphStore`` protocol, and its embedded and Neo4j implementations."""
+
+from kg.factory import open_store
+from kg.normalize import normalize_name
+from kg.schema import ID_PREFIXES, LABELS, REL_TYPES, RelSpec, rel_spec
+from kg.store import DeleteReport, GraphStore, WriteReport
+
+__all__ = [
+    "ID_PREFIXES",
+    "LABELS",
+    "REL_TYPES",
+    "DeleteReport",
+    "GraphStore",
+    "RelSpec",
+    "WriteReport",
+    "normalize_name",
+    "open_store",
+    "rel_spec",
+]

@@ -1,0 +1,1 @@
+"""The typer CLI (``medkg``). Only this sub-package of ``medkg`` imports the layers."""

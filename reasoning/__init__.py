@@ -1,0 +1,3 @@
+"""medkg reasoning layer."""
+
+__all__: list[str] = []

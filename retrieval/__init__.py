@@ -1,0 +1,3 @@
+"""medkg retrieval layer."""
+
+__all__: list[str] = []
