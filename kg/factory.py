@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from medkg.settings import Settings
-
 from kg.store import GraphStore
+from medkg.settings import Settings
 
 __all__ = ["open_store"]
 

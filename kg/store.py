@@ -29,7 +29,9 @@ class DeleteReport(BaseModel):
 
     source: str
     nodes_deleted: int
-    nodes_detached: int  # nodes kept because other sources still vouch for them (the source was removed from ``sources``)
+    nodes_detached: (
+        int  # nodes kept because other sources still vouch for them (the source was removed from ``sources``)
+    )
     relationships_deleted: int
 
 

