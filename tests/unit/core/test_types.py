@@ -23,7 +23,7 @@ def test_node_requires_prefixed_id_and_source() -> None:
 def test_node_props_must_be_neo4j_storable() -> None:
     """Nested maps cannot be stored as Neo4j properties, so they are rejected up front."""
     with pytest.raises(ValidationError):
-        Node(id="DOID:1", label="Disease", name="x", sources=("s",), props={"bad": {"nested": 1}})  # type: ignore[dict-item]
+        Node(id="DOID:1", label="Disease", name="x", sources=("s",), props={"bad": {"nested": 1}})
 
 
 def test_relationship_key_and_citation() -> None:
