@@ -120,6 +120,8 @@ REL_TYPES: dict[str, RelSpec] = {
         RelSpec("HAS_PASSAGE", ("Document",), ("Passage",), "document's passage"),
         RelSpec("MENTIONS", ("Passage",), _CONCEPTS, "passage mentions a KG concept (offsets, negation)"),
         RelSpec("RELATED_TO", _CONCEPTS, _CONCEPTS, "generic link where the source gives no finer type"),
+        RelSpec("RECOMMENDED_FOR", ("Compound",), ("Disease",),
+                "drug recommended or commonly used for a disease (Chinese KG records; not curated efficacy)"),
     )
 }
 
