@@ -1,0 +1,347 @@
+"""``EmbeddedGraphStore``: the in-process, durable default :class:`~kg.store.GraphStore` on SQLite.
+
+One SQLite file in WAL mode (``synchronous=FULL``); every public write is one ``BEGIN IMMEDIATE``
+transaction, so a crash or a failed call leaves the last committed state. Tables: ``nodes`` (JSON columns
+for synonyms/sources/props), ``node_names`` (normalised name/synonym → id, for exact/prefix/substring
+lookup), ``node_sources`` (source → id) and ``rels`` keyed by ``(type, start, end, source)``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from kg.embedded import sql
+from kg.embedded.algo import (
+    Edge,
+    check_labels,
+    check_rel_types,
+    merge_nodes,
+    name_keys,
+    normalized_query,
+    select_neighbourhood,
+    shortest_paths,
+)
+from kg.store import DeleteReport, WriteReport
+from medkg.errors import InputValidationError, MissingEndpointError, StoreError, StoreUnavailableError
+from medkg.types import GraphCounts, Node, Relationship, Subgraph
+from medkg.types import Path as GraphPath
+
+__all__ = ["EmbeddedGraphStore"]
+
+log = logging.getLogger(__name__)
+
+_DIRECTIONS = ("out", "in", "both")
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _node(row: Sequence[Any]) -> Node:
+    """A stored row (id, label, name, lang, synonyms, sources, props) as a :class:`Node` (already validated)."""
+    return Node.model_construct(
+        id=row[0], label=row[1], name=row[2], lang=row[3], synonyms=tuple(json.loads(row[4])),
+        sources=tuple(json.loads(row[5])), props=json.loads(row[6]),
+    )
+
+
+def _rel(row: Sequence[Any]) -> Relationship:
+    """A stored row (type, start, end, source, weight, props) as a :class:`Relationship`."""
+    return Relationship.model_construct(
+        type=row[0], start=row[1], end=row[2], source=row[3], weight=row[4], props=json.loads(row[5])
+    )
+
+
+def _check_limit(name: str, value: int) -> None:
+    if value < 0:
+        raise InputValidationError(f"{name} must be >= 0, got {value}")
+
+
+class EmbeddedGraphStore:
+    """A :class:`~kg.store.GraphStore` in one SQLite file at ``path`` (created with its folder if absent).
+
+    Safe to share between threads (calls are serialised); several processes may read while one writes.
+    Raises :class:`StoreUnavailableError` naming ``path`` if the file cannot be opened or is not a store.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30.0)
+        except (OSError, sqlite3.Error) as e:
+            raise StoreUnavailableError(f"cannot open the graph store at {self.path}: {e}") from e
+        try:
+            mode = self._conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                log.warning("graph store %s: journal mode is %s, not wal", self.path, mode)
+            self._conn.execute("PRAGMA synchronous=FULL")
+            self._conn.execute("PRAGMA cache_size=-65536")
+            self._conn.execute("PRAGMA temp_store=MEMORY")
+            version = int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+            self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error as e:
+            self._conn.close()
+            raise StoreUnavailableError(f"cannot open the graph store at {self.path}: {e}") from e
+        if version > sql.SCHEMA_VERSION:
+            self._conn.close()
+            raise StoreUnavailableError(
+                f"the graph store at {self.path} has schema version {version}, newer than this medkg "
+                f"({sql.SCHEMA_VERSION}); upgrade medkg or point MEDKG_HOME elsewhere"
+            )
+        self._schema_ready = False
+
+    def __repr__(self) -> str:
+        return f"EmbeddedGraphStore({str(self.path)!r})"
+
+    # -- plumbing ---------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                if not self._schema_ready:
+                    self._create_schema()
+                yield self._conn
+            except sqlite3.Error as e:
+                raise StoreError(f"graph store {self.path}: {e}") from e
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One IMMEDIATE transaction; any exception rolls it back."""
+        with self._lock:
+            try:
+                if not self._schema_ready:
+                    self._create_schema()
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as e:
+                raise StoreError(f"graph store {self.path}: cannot start a write: {e}") from e
+            try:
+                yield self._conn
+                self._conn.execute("COMMIT")
+            except BaseException as e:
+                with contextlib.suppress(sqlite3.Error):
+                    self._conn.execute("ROLLBACK")
+                if isinstance(e, sqlite3.Error):
+                    raise StoreError(f"graph store {self.path}: write rolled back: {e}") from e
+                raise
+
+    def _create_schema(self) -> None:
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in sql.DDL.split(";"):
+                if statement.strip():
+                    self._conn.execute(statement)
+            self._conn.execute(f"PRAGMA user_version={sql.SCHEMA_VERSION}")
+            self._conn.execute("COMMIT")
+        except sqlite3.Error:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._schema_ready = True
+
+    def ensure_schema(self) -> None:
+        """Create the tables and indexes if absent (idempotent)."""
+        with self._lock:
+            try:
+                self._create_schema()
+            except sqlite3.Error as e:
+                raise StoreError(f"graph store {self.path}: cannot create the schema: {e}") from e
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    # -- writes -----------------------------------------------------------------------------------
+
+    def upsert_nodes(self, nodes: Sequence[Node]) -> WriteReport:
+        if not nodes:
+            return WriteReport(rows=0, created=0, updated=0)
+        check_labels(n.label for n in nodes)
+        ids = list(dict.fromkeys(n.id for n in nodes))
+        with self._write() as conn:
+            existing = {row[0]: _node(row) for row in conn.execute(sql.NODES_BY_IDS, {"ids": _dumps(ids)})}
+            merged, created, updated = merge_nodes(nodes, existing)
+            changed = [n for i, n in merged.items() if existing.get(i) != n]
+            conn.executemany(sql.UPSERT_NODE, [
+                (n.id, n.label, n.name, n.lang, _dumps(list(n.synonyms)), _dumps(list(n.sources)), _dumps(n.props))
+                for n in changed
+            ])
+            renamed = [n.id for n in changed if n.id in existing]
+            if renamed:
+                conn.execute(sql.DELETE_NAMES_OF, {"ids": _dumps(renamed)})
+            conn.executemany(sql.INSERT_NAME, [(k, n.id) for n in changed for k in sorted(name_keys(n))])
+            conn.executemany(sql.INSERT_NODE_SOURCE, [(s, n.id) for n in changed for s in n.sources])
+        log.debug("upserted %d nodes (%d new, %d existing, %d changed)", len(nodes), created, updated, len(changed))
+        return WriteReport(rows=len(nodes), created=created, updated=updated)
+
+    def upsert_relationships(self, rels: Sequence[Relationship]) -> WriteReport:
+        if not rels:
+            return WriteReport(rows=0, created=0, updated=0)
+        check_rel_types(r.type for r in rels)
+        last: dict[tuple[str, str, str, str], Relationship] = {r.key: r for r in rels}
+        ends = list(dict.fromkeys(i for r in rels for i in (r.start, r.end)))
+        with self._write() as conn:
+            present = {row[0] for row in conn.execute(sql.EXISTING_IDS, {"ids": _dumps(ends)})}
+            missing = [i for i in ends if i not in present]
+            if missing:
+                raise MissingEndpointError(missing)
+            found = conn.execute(sql.EXISTING_REL_KEYS, {"keys": _dumps([list(k) for k in last])}).fetchall()
+            conn.executemany(sql.UPSERT_REL, [
+                (r.type, r.start, r.end, r.source, r.weight, _dumps(r.props)) for r in last.values()
+            ])
+        updated = len(found)
+        return WriteReport(rows=len(rels), created=len(last) - updated, updated=updated)
+
+    def delete_source(self, source: str) -> DeleteReport:
+        with self._write() as conn:
+            rels_deleted = conn.execute(sql.DELETE_RELS_OF_SOURCE, (source,)).rowcount
+            ids = [row[0] for row in conn.execute(sql.NODE_IDS_OF_SOURCE, (source,))]
+            doomed: list[str] = []
+            kept = 0
+            for node in (_node(row) for row in conn.execute(sql.NODES_BY_IDS, {"ids": _dumps(ids)}).fetchall()):
+                rest = [s for s in node.sources if s != source]
+                if rest:
+                    conn.execute(sql.UPDATE_NODE_SOURCES, (_dumps(rest), node.id))
+                    kept += 1
+                else:
+                    doomed.append(node.id)
+            if doomed:
+                param = {"ids": _dumps(doomed)}
+                rels_deleted += conn.execute(sql.DELETE_RELS_OF_NODES, param).rowcount
+                conn.execute(sql.DELETE_NAMES_OF, param)
+                conn.execute(sql.DELETE_NODES, param)
+            conn.execute(sql.DELETE_NODE_SOURCE, (source,))
+        log.info("deleted source %s: %d nodes, %d detached, %d relationships", source, len(doomed), kept, rels_deleted)
+        return DeleteReport(source=source, nodes_deleted=len(doomed), nodes_detached=kept,
+                            relationships_deleted=rels_deleted)
+
+    # -- reads ------------------------------------------------------------------------------------
+
+    def get_node(self, node_id: str) -> Node | None:
+        found = self.get_nodes([node_id])
+        return found[0] if found else None
+
+    def get_nodes(self, node_ids: Sequence[str]) -> list[Node]:
+        if not node_ids:
+            return []
+        with self._read() as conn:
+            by_id = {row[0]: _node(row) for row in conn.execute(sql.NODES_BY_IDS, {"ids": _dumps(list(node_ids))})}
+        return [by_id[i] for i in node_ids if i in by_id]
+
+    def existing_ids(self, node_ids: Sequence[str]) -> set[str]:
+        if not node_ids:
+            return set()
+        with self._read() as conn:
+            return {row[0] for row in conn.execute(sql.EXISTING_IDS, {"ids": _dumps(list(node_ids))})}
+
+    def find_nodes(
+        self, text: str, *, labels: Sequence[str] | None = None, limit: int = 10, exact: bool = False
+    ) -> list[Node]:
+        q = normalized_query(text)
+        _check_limit("limit", limit)
+        if labels is not None:
+            check_labels(labels)
+        params = {"q": q, "labels": None if labels is None else _dumps(list(labels)), "limit": limit}
+        with self._read() as conn:
+            if exact:
+                rows = conn.execute(sql.FIND_EXACT, params).fetchall()
+            else:
+                rows = conn.execute(sql.FIND_PREFIX, params).fetchall()
+                if len(rows) < limit:
+                    rows = conn.execute(sql.FIND_ANY, params).fetchall()
+        return [_node(row) for row in rows]
+
+    def relationships_of(
+        self, node_id: str, *, rel_types: Sequence[str] | None = None, direction: str = "both", limit: int = 1000
+    ) -> list[Relationship]:
+        if direction not in _DIRECTIONS:
+            raise InputValidationError(f"direction must be one of {', '.join(_DIRECTIONS)}, got {direction!r}")
+        _check_limit("limit", limit)
+        if rel_types is not None:
+            check_rel_types(rel_types)
+        params = {"id": node_id, "types": None if rel_types is None else _dumps(list(rel_types))}
+        rows: list[Any] = []
+        with self._read() as conn:
+            if direction in ("out", "both"):
+                rows += conn.execute(sql.RELS_OUT, params).fetchall()
+            if direction in ("in", "both"):
+                rows += [r for r in conn.execute(sql.RELS_IN, params) if direction == "in" or r[1] != r[2]]
+        rows.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
+        return [_rel(r) for r in rows[:limit]]
+
+    def _fetcher(
+        self, conn: sqlite3.Connection, rel_types: Sequence[str] | None, min_weight: float | None
+    ) -> Any:
+        types = None if rel_types is None else _dumps(list(rel_types))
+
+        def fetch(ids: Sequence[str]) -> list[Edge]:
+            params = {"ids": _dumps(list(ids)), "types": types, "min_weight": min_weight}
+            seen: dict[int, Edge] = {}
+            for statement in (sql.RELS_TOUCHING_OUT, sql.RELS_TOUCHING_IN):
+                for row in conn.execute(statement, params):
+                    seen[row[0]] = Edge(row[1], row[2], row[3], row[4], row[5], row[0])
+            return list(seen.values())
+
+        return fetch
+
+    def _materialise(self, conn: sqlite3.Connection, edges: Sequence[Edge]) -> dict[object, Relationship]:
+        refs = [e.ref for e in edges]
+        rows = conn.execute(sql.RELS_BY_ROWIDS, {"ids": _dumps(refs)}).fetchall()
+        by_key = {(r[0], r[1], r[2], r[3]): _rel(r) for r in rows}
+        return {e.ref: by_key[(e.type, e.start, e.end, e.source)] for e in edges}
+
+    def neighbourhood(
+        self,
+        node_ids: Sequence[str],
+        *,
+        hops: int = 1,
+        rel_types: Sequence[str] | None = None,
+        limit: int = 100,
+        min_weight: float | None = None,
+    ) -> Subgraph:
+        _check_limit("hops", hops)
+        _check_limit("limit", limit)
+        if rel_types is not None:
+            check_rel_types(rel_types)
+        with self._read() as conn:
+            seeds = self.get_nodes(list(dict.fromkeys(node_ids)))
+            walk = select_neighbourhood([n.id for n in seeds], hops, limit, self._fetcher(conn, rel_types, min_weight))
+            nodes = {n.id: n for n in seeds}
+            nodes.update((n.id, n) for n in self.get_nodes([i for i in walk.node_ids if i not in nodes]))
+            rels = self._materialise(conn, walk.edges)
+        return Subgraph(nodes=[nodes[i] for i in walk.node_ids], relationships=[rels[e.ref] for e in walk.edges])
+
+    def paths(
+        self, start: str, end: str, *, max_hops: int = 4, rel_types: Sequence[str] | None = None, limit: int = 5
+    ) -> list[GraphPath]:
+        _check_limit("max_hops", max_hops)
+        _check_limit("limit", limit)
+        if rel_types is not None:
+            check_rel_types(rel_types)
+        with self._read() as conn:
+            if len(self.existing_ids([start, end])) < len({start, end}):
+                return []
+            found = shortest_paths(start, end, max_hops, limit, self._fetcher(conn, rel_types, None))
+            nodes = {n.id: n for n in self.get_nodes(list({i for p in found for i in p[0]}))}
+            rels = self._materialise(conn, [e for p in found for e in p[1]])
+        return [GraphPath(nodes=[nodes[i] for i in ids], relationships=[rels[e.ref] for e in es]) for ids, es in found]
+
+    def counts(self) -> GraphCounts:
+        with self._read() as conn:
+            nodes = dict(conn.execute(sql.COUNT_NODES_BY_LABEL).fetchall())
+            rels = dict(conn.execute(sql.COUNT_RELS_BY_TYPE).fetchall())
+        return GraphCounts(nodes=nodes, relationships=rels)
+
+    def node_ids(self, *, label: str | None = None, source: str | None = None) -> list[str]:
+        if label is not None:
+            check_labels([label])
+        with self._read() as conn:
+            return [row[0] for row in conn.execute(sql.NODE_IDS, {"label": label, "source": source})]

@@ -1,0 +1,1 @@
+"""The GraphStore contract suite, run once per implementation."""

@@ -1,0 +1,479 @@
+"""The GraphStore contract as capability mixins (the shape of haystack's ``haystack/testing/document_store.py``).
+
+Each mixin uses a single function-scoped ``store`` fixture yielding an empty store with its schema ensured;
+a test class per implementation composes the mixins and overrides that fixture. Each test's docstring names
+the behaviour it pins.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.store import GraphStore
+from medkg.errors import EmptyInputError, InputValidationError, MissingEndpointError
+from medkg.types import Node, Relationship
+from tests.contract import fixtures as fx
+from tests.contract.fixtures import load, node, rel
+
+__all__ = [
+    "BadInputTests",
+    "CountsTests",
+    "DeleteBySourceTests",
+    "FindTests",
+    "IdempotencyTests",
+    "NeighbourhoodTests",
+    "PathsTests",
+    "TransactionTests",
+    "UpsertNodesTests",
+    "UpsertRelationshipsTests",
+]
+
+BY_ID = {n.id: n for n in fx.NODES}
+
+
+def ids(nodes: list[Node]) -> list[str]:
+    return [n.id for n in nodes]
+
+
+def keys(rels: list[Relationship]) -> list[tuple[str, str, str, str]]:
+    return [r.key for r in rels]
+
+
+class UpsertNodesTests:
+    def test_upsert_creates_nodes(self, store: GraphStore) -> None:
+        """A call with new ids creates every node and reports them as created."""
+        report = store.upsert_nodes(fx.NODES)
+        assert (report.rows, report.created, report.updated) == (len(fx.NODES), len(fx.NODES), 0)
+        assert store.existing_ids([n.id for n in fx.NODES]) == {n.id for n in fx.NODES}
+
+    def test_round_trip(self, store: GraphStore) -> None:
+        """get_node returns a Node equal to the one written (props of every scalar/list type, lang, synonyms)."""
+        load(store)
+        for n in fx.NODES:
+            assert store.get_node(n.id) == n
+        got = store.get_node(fx.METFORMIN)
+        assert got is not None
+        assert isinstance(got.props["year"], int) and isinstance(got.props["approved"], bool)
+
+    def test_get_node_missing_is_none(self, store: GraphStore) -> None:
+        """An unknown id reads as None, not an error."""
+        load(store)
+        assert store.get_node("DOID:0000") is None
+
+    def test_get_nodes_keeps_request_order(self, store: GraphStore) -> None:
+        """get_nodes returns existing nodes in the order asked for and skips missing ids."""
+        load(store)
+        asked = [fx.SUGAR, "DOID:0000", fx.T2DM, fx.ZH_DM, fx.HEADACHE]
+        assert ids(store.get_nodes(asked)) == [fx.SUGAR, fx.T2DM, fx.ZH_DM, fx.HEADACHE]
+        assert store.get_nodes([]) == []
+
+    def test_existing_ids(self, store: GraphStore) -> None:
+        """existing_ids is the subset of the given ids present in the store."""
+        load(store)
+        assert store.existing_ids([fx.T2DM, "DOID:0000", fx.ZH_ENDO]) == {fx.T2DM, fx.ZH_ENDO}
+        assert store.existing_ids([]) == set()
+
+    def test_merge_unions_synonyms_and_sources(self, store: GraphStore) -> None:
+        """Re-upserting an id unions synonyms and sources, sorted, and reports it as updated."""
+        load(store)
+        report = store.upsert_nodes([node(fx.DM, "Disease", "Diabetes mellitus", "cmekg", "alpha",
+                                          synonyms=("diabetes", "DM"))])
+        assert (report.rows, report.created, report.updated) == (1, 0, 1)
+        got = store.get_node(fx.DM)
+        assert got is not None
+        assert got.synonyms == ("DM", "diabetes")
+        assert got.sources == ("alpha", "cmekg", "hetionet")
+
+    def test_merge_overwrites_scalars_and_prop_keys(self, store: GraphStore) -> None:
+        """name/lang and each props key given are overwritten; props keys not given are kept."""
+        load(store)
+        store.upsert_nodes([node(fx.METFORMIN, "Compound", "Metformin hydrochloride", lang="en",
+                                 props={"mw": 165.6, "salt": "HCl"})])
+        got = store.get_node(fx.METFORMIN)
+        assert got is not None
+        assert got.name == "Metformin hydrochloride"
+        assert got.lang == "en"
+        assert got.props == {"mw": 165.6, "approved": True, "year": 1995, "salt": "HCl"}
+
+    def test_synonyms_and_sources_stored_sorted_unique(self, store: GraphStore) -> None:
+        """Synonyms and sources are stored sorted and de-duplicated, even on creation."""
+        store.upsert_nodes([node("medkg:x", "Symptom", "X", "b", "a", "b", synonyms=("zeta", "alpha", "zeta"))])
+        got = store.get_node("medkg:x")
+        assert got is not None
+        assert (got.synonyms, got.sources) == (("alpha", "zeta"), ("a", "b"))
+
+    def test_repeated_id_in_one_call_is_merged(self, store: GraphStore) -> None:
+        """An id given twice in one call is merged in order: one node, last name, union of synonyms."""
+        report = store.upsert_nodes([node("medkg:x", "Symptom", "X", synonyms=("a",)),
+                                     node("medkg:x", "Symptom", "Y", "other", synonyms=("b",))])
+        assert (report.rows, report.created, report.updated) == (2, 1, 0)
+        got = store.get_node("medkg:x")
+        assert got is not None
+        assert (got.name, got.synonyms, got.sources) == ("Y", ("a", "b"), ("hetionet", "other"))
+
+    def test_rename_updates_lookup(self, store: GraphStore) -> None:
+        """After a rename, find_nodes finds the new name and no longer the old one."""
+        load(store)
+        store.upsert_nodes([node(fx.POLYURIA, "Symptom", "Frequent urination")])
+        assert ids(store.find_nodes("frequent urination", exact=True)) == [fx.POLYURIA]
+        assert store.find_nodes("polyuria") == []
+
+    def test_relabel_keeps_relationships(self, store: GraphStore) -> None:
+        """A new label for an existing id is overwritten, and the node keeps its relationships."""
+        load(store)
+        store.upsert_nodes([node(fx.FATIGUE, "Disease", "Fatigue")])
+        got = store.get_node(fx.FATIGUE)
+        assert got is not None and got.label == "Disease"
+        assert len(store.relationships_of(fx.FATIGUE)) == 3
+        assert store.counts().nodes["Disease"] == 9
+
+
+class UpsertRelationshipsTests:
+    def test_creates_relationships(self, store: GraphStore) -> None:
+        """Relationships are created and read back equal through relationships_of."""
+        store.upsert_nodes(fx.NODES)
+        report = store.upsert_relationships(fx.RELS)
+        assert (report.rows, report.created, report.updated) == (len(fx.RELS), len(fx.RELS), 0)
+        want = sorted((r for r in fx.RELS if fx.T2DM in (r.start, r.end)), key=lambda r: r.key)
+        assert store.relationships_of(fx.T2DM) == want
+
+    def test_same_fact_from_two_sources_is_two_relationships(self, store: GraphStore) -> None:
+        """Identity is (type, start, end, source): two sources give two relationships."""
+        load(store)
+        got = store.relationships_of(fx.PANCREAS)
+        assert [(r.source, r.weight) for r in got] == [("hetionet", 0.5), ("manual", 0.7)]
+
+    def test_weight_and_props_overwritten(self, store: GraphStore) -> None:
+        """Re-upserting a relationship key overwrites weight and props, and reports it as updated."""
+        load(store)
+        report = store.upsert_relationships([rel("COOCCURS_WITH", fx.T2DM, fx.HTN, weight=0.1, enrichment=3.0)])
+        assert (report.created, report.updated) == (0, 1)
+        got = [r for r in store.relationships_of(fx.T2DM, rel_types=["COOCCURS_WITH"])]
+        assert got == [rel("COOCCURS_WITH", fx.T2DM, fx.HTN, weight=0.1, enrichment=3.0)]
+
+    def test_relationships_of_direction_types_limit(self, store: GraphStore) -> None:
+        """relationships_of honours direction ('out', 'in', 'both'), rel_types and limit, sorted by key."""
+        load(store)
+        out = store.relationships_of(fx.HTN, direction="out")
+        assert keys(out) == [("HAS_SYMPTOM", fx.HTN, fx.FATIGUE, "hetionet"),
+                             ("HAS_SYMPTOM", fx.HTN, fx.HEADACHE, "hetionet")]
+        inc = store.relationships_of(fx.HTN, direction="in")
+        assert keys(inc) == [("COOCCURS_WITH", fx.T2DM, fx.HTN, "hetionet"),
+                             ("TREATS", fx.LISINOPRIL, fx.HTN, "hetionet")]
+        assert keys(store.relationships_of(fx.HTN)) == sorted(keys(out) + keys(inc))
+        assert keys(store.relationships_of(fx.HTN, rel_types=["TREATS"])) == [keys(inc)[1]]
+        assert len(store.relationships_of(fx.HTN, limit=3)) == 3
+        assert store.relationships_of(fx.ATORVASTATIN) == []
+
+
+class FindTests:
+    def test_find_by_name_case_insensitive(self, store: GraphStore) -> None:
+        """The name matches whatever its case; the whole Node comes back."""
+        load(store)
+        assert store.find_nodes("type 2 DIABETES Mellitus") == [BY_ID[fx.T2DM]]
+
+    def test_find_by_synonym(self, store: GraphStore) -> None:
+        """Any synonym matches."""
+        load(store)
+        assert ids(store.find_nodes("t2dm")) == [fx.T2DM]
+        assert ids(store.find_nodes("Acetaminophen", exact=True)) == [fx.PARACETAMOL]
+
+    def test_find_accent_and_punctuation_insensitive(self, store: GraphStore) -> None:
+        """Accents, apostrophes and hyphens are folded (kg.normalize.normalize_name)."""
+        load(store)
+        assert ids(store.find_nodes("meniere disease", exact=True)) == [fx.MENIERE]
+        assert ids(store.find_nodes("MÉNIÈRE")) == [fx.MENIERE]
+        assert ids(store.find_nodes("crohns-disease", exact=True)) == [fx.CROHN]
+        assert ids(store.find_nodes("crohn")) == [fx.CROHN]
+
+    def test_find_chinese(self, store: GraphStore) -> None:
+        """Chinese names and synonyms match exactly and by prefix."""
+        load(store)
+        assert store.find_nodes("糖尿病", exact=True) == [BY_ID[fx.ZH_DM]]
+        assert ids(store.find_nodes("消渴")) == [fx.ZH_DM]
+        assert ids(store.find_nodes("糖尿")) == [fx.ZH_DM]
+        assert ids(store.find_nodes("分泌")) == [fx.ZH_ENDO]
+
+    def test_exact_versus_prefix_and_substring(self, store: GraphStore) -> None:
+        """exact=True only matches whole names/synonyms; otherwise prefix and substring matches follow."""
+        load(store)
+        assert store.find_nodes("diabetes", exact=True) == []
+        assert ids(store.find_nodes("diabetes")) == [fx.DM, fx.T2DM]
+        assert ids(store.find_nodes("mellitus")) == [fx.DM, fx.T2DM]
+
+    def test_ranking_exact_prefix_substring_then_name(self, store: GraphStore) -> None:
+        """Exact matches first, then prefix, then substring; ties by name."""
+        load(store)
+        assert ids(store.find_nodes("diabetes mellitus")) == [fx.DM, fx.T2DM]
+        assert ids(store.find_nodes("diabetes mellitus", exact=True)) == [fx.DM]
+        assert ids(store.find_nodes("pa")) == [fx.PANCREAS, fx.PARACETAMOL, fx.ABD_PAIN]
+        assert ids(store.find_nodes("high")) == [fx.HYPERGLYCEMIA, fx.HTN]
+
+    def test_label_filter(self, store: GraphStore) -> None:
+        """labels restricts the result to nodes of those labels."""
+        load(store)
+        assert ids(store.find_nodes("high", labels=["Symptom"])) == [fx.HYPERGLYCEMIA]
+        assert ids(store.find_nodes("high", labels=["Disease", "Compound"])) == [fx.HTN]
+        assert store.find_nodes("diabetes", labels=["Food"]) == []
+
+    def test_limit(self, store: GraphStore) -> None:
+        """At most limit nodes, the best-ranked ones."""
+        load(store)
+        assert ids(store.find_nodes("pa", limit=2)) == [fx.PANCREAS, fx.PARACETAMOL]
+        assert ids(store.find_nodes("diabetes", limit=1)) == [fx.DM]
+
+    def test_no_match(self, store: GraphStore) -> None:
+        """A name nothing matches gives an empty list."""
+        load(store)
+        assert store.find_nodes("zzz unknown") == []
+
+
+class NeighbourhoodTests:
+    def test_one_hop(self, store: GraphStore) -> None:
+        """hops=1: the seed, its neighbours (by weight, None last), and only the relationships touching the seed."""
+        load(store)
+        sub = store.neighbourhood([fx.T2DM])
+        assert ids(sub.nodes) == [fx.T2DM, fx.METFORMIN, fx.HYPERGLYCEMIA, fx.PANCREAS, fx.POLYURIA, fx.HTN,
+                                  fx.FATIGUE, fx.ENDO]
+        assert sorted(keys(sub.relationships)) == sorted(r.key for r in fx.RELS if fx.T2DM in (r.start, r.end))
+        assert sub.nodes[0] == BY_ID[fx.T2DM]
+
+    def test_two_hops(self, store: GraphStore) -> None:
+        """hops=2 adds second-level nodes after the first level, and the relationships on the walked paths."""
+        load(store)
+        sub = store.neighbourhood([fx.T2DM], hops=2)
+        assert ids(sub.nodes)[8:] == [fx.LISINOPRIL, fx.DM, fx.HEADACHE, fx.CROHN, fx.ZH_ENDO]
+        kept = set(ids(sub.nodes))
+        assert len(sub.relationships) == 15
+        assert all(r.start in kept and r.end in kept for r in sub.relationships)
+        assert ("HAS_SYMPTOM", fx.HTN, fx.FATIGUE, "hetionet") in keys(sub.relationships)
+        assert ("COOCCURS_WITH", fx.CROHN, fx.UC, "hetionet") not in keys(sub.relationships)
+
+    def test_rel_types_restrict_the_walk(self, store: GraphStore) -> None:
+        """rel_types restricts which relationships are walked and returned."""
+        load(store)
+        sub = store.neighbourhood([fx.T2DM], hops=2, rel_types=["HAS_SYMPTOM"])
+        assert ids(sub.nodes) == [fx.T2DM, fx.HYPERGLYCEMIA, fx.POLYURIA, fx.FATIGUE, fx.DM, fx.HTN, fx.CROHN]
+        assert {r.type for r in sub.relationships} == {"HAS_SYMPTOM"}
+        assert len(sub.relationships) == 6
+
+    def test_min_weight(self, store: GraphStore) -> None:
+        """min_weight skips lighter relationships but keeps those without a weight."""
+        load(store)
+        sub = store.neighbourhood([fx.T2DM], min_weight=0.5)
+        assert ids(sub.nodes) == [fx.T2DM, fx.METFORMIN, fx.HYPERGLYCEMIA, fx.PANCREAS, fx.POLYURIA, fx.ENDO]
+        assert len(sub.relationships) == 6
+
+    def test_limit_keeps_nearest_heaviest(self, store: GraphStore) -> None:
+        """limit caps the nodes besides the seeds: nearest first, then heaviest relationship, then id."""
+        load(store)
+        sub = store.neighbourhood([fx.T2DM], hops=2, limit=2)
+        assert ids(sub.nodes) == [fx.T2DM, fx.METFORMIN, fx.HYPERGLYCEMIA]
+        assert sorted(keys(sub.relationships)) == [("HAS_SYMPTOM", fx.T2DM, fx.HYPERGLYCEMIA, "hetionet"),
+                                                   ("TREATS", fx.METFORMIN, fx.T2DM, "hetionet")]
+        sub = store.neighbourhood([fx.T2DM], hops=2, limit=9)
+        assert ids(sub.nodes)[-2:] == [fx.LISINOPRIL, fx.DM]
+
+    def test_several_seeds_and_missing_seed(self, store: GraphStore) -> None:
+        """Seeds come first in the given order; unknown seed ids are skipped; hops=0 returns just the seeds."""
+        load(store)
+        sub = store.neighbourhood([fx.HTN, "DOID:0000", fx.T2DM], hops=0)
+        assert ids(sub.nodes) == [fx.HTN, fx.T2DM]
+        assert sub.relationships == []
+        sub = store.neighbourhood([fx.HTN, fx.T2DM])
+        assert ids(sub.nodes)[:2] == [fx.HTN, fx.T2DM]
+        assert ("COOCCURS_WITH", fx.T2DM, fx.HTN, "hetionet") in keys(sub.relationships)
+        assert store.neighbourhood(["DOID:0000"]).nodes == []
+
+    def test_isolated_node(self, store: GraphStore) -> None:
+        """A node without relationships is its own neighbourhood."""
+        load(store)
+        sub = store.neighbourhood([fx.ATORVASTATIN], hops=2)
+        assert (ids(sub.nodes), sub.relationships) == ([fx.ATORVASTATIN], [])
+
+
+class PathsTests:
+    def test_shortest_path_ignores_direction(self, store: GraphStore) -> None:
+        """The shortest path is found walking relationships against their direction too."""
+        load(store)
+        (path,) = store.paths(fx.METFORMIN, fx.HYPERGLYCEMIA)
+        assert ids(path.nodes) == [fx.METFORMIN, fx.T2DM, fx.HYPERGLYCEMIA]
+        assert keys(path.relationships) == [("TREATS", fx.METFORMIN, fx.T2DM, "hetionet"),
+                                            ("HAS_SYMPTOM", fx.T2DM, fx.HYPERGLYCEMIA, "hetionet")]
+        assert path.nodes[0] == BY_ID[fx.METFORMIN]
+
+    def test_only_shortest_paths(self, store: GraphStore) -> None:
+        """Longer paths are not returned; all equally short ones are, ordered by node ids; limit caps them."""
+        load(store)
+        got = store.paths(fx.HYPERGLYCEMIA, fx.ENDO)
+        assert [ids(p.nodes) for p in got] == [[fx.HYPERGLYCEMIA, fx.DM, fx.ENDO], [fx.HYPERGLYCEMIA, fx.T2DM, fx.ENDO]]
+        assert len(store.paths(fx.HYPERGLYCEMIA, fx.ENDO, limit=1)) == 1
+        (path,) = store.paths(fx.METFORMIN, fx.HEADACHE)
+        assert ids(path.nodes) == [fx.METFORMIN, fx.T2DM, fx.HTN, fx.HEADACHE]
+
+    def test_parallel_relationships_are_distinct_paths(self, store: GraphStore) -> None:
+        """Two relationships between the same nodes give two paths."""
+        load(store)
+        got = store.paths(fx.PANCREAS, fx.T2DM)
+        assert [p.relationships[0].source for p in got] == ["hetionet", "manual"]
+
+    def test_max_hops(self, store: GraphStore) -> None:
+        """No path longer than max_hops is returned."""
+        load(store)
+        assert store.paths(fx.METFORMIN, fx.HEADACHE, max_hops=2) == []
+        assert store.paths(fx.UC, fx.SUGAR, max_hops=6) == []
+        (path,) = store.paths(fx.UC, fx.SUGAR, max_hops=7)
+        assert len(path.relationships) == 7
+
+    def test_rel_types(self, store: GraphStore) -> None:
+        """rel_types restricts the relationships a path may use."""
+        load(store)
+        assert store.paths(fx.METFORMIN, fx.HEADACHE, rel_types=["HAS_SYMPTOM", "COOCCURS_WITH"]) == []
+        (path,) = store.paths(fx.T2DM, fx.HEADACHE, rel_types=["HAS_SYMPTOM"])
+        assert ids(path.nodes) == [fx.T2DM, fx.FATIGUE, fx.HTN, fx.HEADACHE]
+
+    def test_no_path_and_trivial_path(self, store: GraphStore) -> None:
+        """Unconnected or unknown ids give no path; a node to itself is one path of length 0."""
+        load(store)
+        assert store.paths(fx.ATORVASTATIN, fx.T2DM) == []
+        assert store.paths("DOID:0000", fx.T2DM) == []
+        (path,) = store.paths(fx.T2DM, fx.T2DM)
+        assert (ids(path.nodes), path.relationships) == ([fx.T2DM], [])
+
+
+class CountsTests:
+    def test_counts_per_label_and_type(self, store: GraphStore) -> None:
+        """counts gives the number of nodes per label and relationships per type."""
+        assert store.counts().nodes == {} and store.counts().relationships == {}
+        load(store)
+        c = store.counts()
+        assert c.nodes == {"Disease": 8, "Symptom": 6, "Compound": 4, "Department": 2, "Anatomy": 1, "Food": 1}
+        assert c.relationships == {"HAS_SYMPTOM": 9, "TREATS": 2, "COOCCURS_WITH": 2, "TREATED_IN": 3, "SAME_AS": 1,
+                                   "AVOID": 1, "RELATED_TO": 3}
+
+    def test_node_ids_filters(self, store: GraphStore) -> None:
+        """node_ids is sorted and filters by label and/or source."""
+        load(store)
+        assert store.node_ids() == sorted(n.id for n in fx.NODES)
+        assert store.node_ids(label="Department") == [fx.ENDO, fx.ZH_ENDO]
+        assert store.node_ids(source="cmekg") == sorted([fx.ZH_DM, fx.ZH_HTN, fx.ENDO, fx.ZH_ENDO, fx.SUGAR])
+        assert store.node_ids(label="Disease", source="cmekg") == sorted([fx.ZH_DM, fx.ZH_HTN])
+        assert store.node_ids(source="nobody") == []
+
+
+class DeleteBySourceTests:
+    def test_delete_source_detaches_and_deletes(self, store: GraphStore) -> None:
+        """Nodes only that source vouched for go (with all their relationships); shared nodes lose the source."""
+        load(store)
+        report = store.delete_source("cmekg")
+        assert (report.source, report.nodes_deleted, report.nodes_detached, report.relationships_deleted) == (
+            "cmekg", 4, 1, 5)
+        assert store.existing_ids([fx.ZH_DM, fx.ZH_HTN, fx.ZH_ENDO, fx.SUGAR, fx.ENDO]) == {fx.ENDO}
+        endo = store.get_node(fx.ENDO)
+        assert endo is not None and endo.sources == ("hetionet",)
+        c = store.counts()
+        assert c.nodes["Disease"] == 6 and "Food" not in c.nodes
+        assert "TREATED_IN" not in c.relationships and "SAME_AS" not in c.relationships
+        assert sum(c.relationships.values()) == len(fx.RELS) - 5
+        assert store.node_ids(source="cmekg") == []
+        assert store.find_nodes("糖尿病") == []
+
+    def test_delete_relationship_only_source(self, store: GraphStore) -> None:
+        """A source that vouches only for relationships deletes just those."""
+        load(store)
+        report = store.delete_source("manual")
+        assert (report.nodes_deleted, report.nodes_detached, report.relationships_deleted) == (0, 0, 3)
+        assert [r.source for r in store.relationships_of(fx.PANCREAS)] == ["hetionet"]
+
+    def test_delete_unknown_source(self, store: GraphStore) -> None:
+        """Deleting a source nobody used changes nothing."""
+        load(store)
+        report = store.delete_source("nobody")
+        assert (report.nodes_deleted, report.nodes_detached, report.relationships_deleted) == (0, 0, 0)
+        assert sum(store.counts().nodes.values()) == len(fx.NODES)
+
+
+class BadInputTests:
+    def test_unknown_label_rejected(self, store: GraphStore) -> None:
+        """A label outside kg.schema raises InputValidationError (a ValueError-like input error) and writes nothing."""
+        with pytest.raises(InputValidationError, match="Wizard"):
+            store.upsert_nodes([fx.NODES[0], node("medkg:x", "Wizard", "X")])
+        assert store.counts().nodes == {}
+
+    def test_unknown_rel_type_rejected(self, store: GraphStore) -> None:
+        """A relationship type outside kg.schema raises InputValidationError and writes nothing."""
+        load(store)
+        with pytest.raises(InputValidationError, match="CURES"):
+            store.upsert_relationships([rel("TREATS", fx.ATORVASTATIN, fx.HTN), rel("CURES", fx.METFORMIN, fx.DM)])
+        assert store.relationships_of(fx.ATORVASTATIN) == []
+
+    def test_unknown_label_or_type_in_reads(self, store: GraphStore) -> None:
+        """Reads reject unknown labels and relationship types, bad directions and negative limits."""
+        load(store)
+        with pytest.raises(InputValidationError):
+            store.find_nodes("diabetes", labels=["Wizard"])
+        with pytest.raises(InputValidationError):
+            store.neighbourhood([fx.T2DM], rel_types=["CURES"])
+        with pytest.raises(InputValidationError):
+            store.paths(fx.T2DM, fx.DM, rel_types=["CURES"])
+        with pytest.raises(InputValidationError):
+            store.relationships_of(fx.T2DM, direction="sideways")
+        with pytest.raises(InputValidationError):
+            store.node_ids(label="Wizard")
+        with pytest.raises(InputValidationError):
+            store.neighbourhood([fx.T2DM], hops=-1)
+
+    def test_empty_query_rejected(self, store: GraphStore) -> None:
+        """A search text that normalises to nothing raises EmptyInputError."""
+        with pytest.raises(EmptyInputError):
+            store.find_nodes(" -- ")
+
+
+class IdempotencyTests:
+    def test_upserting_twice_changes_nothing(self, store: GraphStore) -> None:
+        """The same nodes and relationships upserted twice give identical counts, nodes and relationships."""
+        load(store)
+        before = (store.counts(), store.get_nodes(store.node_ids()),
+                  [store.relationships_of(i, direction="out") for i in store.node_ids()])
+        nodes_report = store.upsert_nodes(fx.NODES)
+        rels_report = store.upsert_relationships(fx.RELS)
+        assert (nodes_report.created, nodes_report.updated) == (0, len(fx.NODES))
+        assert (rels_report.created, rels_report.updated) == (0, len(fx.RELS))
+        after = (store.counts(), store.get_nodes(store.node_ids()),
+                 [store.relationships_of(i, direction="out") for i in store.node_ids()])
+        assert after == before
+
+    def test_ensure_schema_is_idempotent(self, store: GraphStore) -> None:
+        """ensure_schema may run again on a store with data."""
+        load(store)
+        store.ensure_schema()
+        assert sum(store.counts().nodes.values()) == len(fx.NODES)
+
+
+class TransactionTests:
+    def test_missing_endpoint_rolls_back_the_whole_call(self, store: GraphStore) -> None:
+        """One missing endpoint raises MissingEndpointError naming it, and no relationship of the call is written."""
+        load(store)
+        batch = [rel("TREATS", fx.ATORVASTATIN, fx.HTN), rel("COOCCURS_WITH", fx.T2DM, fx.HTN, weight=0.01),
+                 rel("TREATS", fx.ATORVASTATIN, "DOID:0000")]
+        with pytest.raises(MissingEndpointError) as err:
+            store.upsert_relationships(batch)
+        assert err.value.missing == ["DOID:0000"]
+        assert store.relationships_of(fx.ATORVASTATIN) == []
+        (cooc,) = store.relationships_of(fx.T2DM, rel_types=["COOCCURS_WITH"])
+        assert cooc.weight == 0.4
+
+    def test_empty_batches_are_no_ops(self, store: GraphStore) -> None:
+        """Empty node and relationship batches write nothing and report zero rows."""
+        load(store)
+        assert store.upsert_nodes([]).rows == 0
+        assert store.upsert_relationships([]).rows == 0
+        assert sum(store.counts().nodes.values()) == len(fx.NODES)
+
+    def test_store_usable_after_failed_call(self, store: GraphStore) -> None:
+        """A failed call leaves the store as it was and ready for the next call."""
+        load(store)
+        with pytest.raises(MissingEndpointError):
+            store.upsert_relationships([rel("TREATS", fx.ATORVASTATIN, "DOID:0000")])
+        store.upsert_relationships([rel("TREATS", fx.ATORVASTATIN, fx.HTN)])
+        assert len(store.relationships_of(fx.ATORVASTATIN)) == 1
