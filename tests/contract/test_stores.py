@@ -42,3 +42,14 @@ class TestEmbeddedStore(_AllContracts):
     def test_is_a_graph_store(self, store: GraphStore) -> None:
         """The embedded store satisfies the GraphStore protocol."""
         assert isinstance(store, GraphStore)
+
+
+@pytest.mark.bolt
+class TestNeo4jStore(_AllContracts):
+    @pytest.fixture
+    def store(self, bolt_store: GraphStore) -> GraphStore:
+        return bolt_store
+
+    def test_is_a_graph_store(self, store: GraphStore) -> None:
+        """The Neo4j store satisfies the GraphStore protocol."""
+        assert isinstance(store, GraphStore)

@@ -1,0 +1,109 @@
+"""Cypher of the Neo4j store, as named constants with ``$parameters`` only.
+
+Labels and relationship types cannot be parameters, so the per-label and per-type statements are generated
+once at import from the closed vocabulary in :mod:`kg.schema` (never from input) and looked up by name.
+
+Every node carries its kind label plus the common label ``Entity``, set together at creation; the unique
+constraint on ``Entity.id`` lets relationship endpoints and lookups use one index whatever the kind. (On
+ArcadeDB a multi-label node is a synthetic type such as ``Disease~Entity``: adding a label later fails, so
+labels are only ever written by the MERGE that creates the node, and a relabel deletes and recreates it.)
+"""
+
+from __future__ import annotations
+
+from kg.schema import LABELS, REL_TYPES
+
+__all__ = [
+    "CONSTRAINT_ENTITY_ID",
+    "COUNT_NODES_BY_LABEL",
+    "COUNT_RELS_BY_TYPE",
+    "DELETE_RELS_OF_SOURCE",
+    "DETACH_DELETE_NODES",
+    "EDGES_TOUCHING",
+    "ENTITY",
+    "EXISTING_IDS",
+    "EXISTING_REL_KEYS",
+    "FIND_NODES",
+    "INDEX_ENTITY_LABEL",
+    "INDEX_ENTITY_SEARCH",
+    "INDEX_REL_SOURCE",
+    "MERGE_NODES",
+    "MERGE_RELS",
+    "NODES_BY_IDS",
+    "NODES_OF_SOURCE",
+    "NODE_IDS",
+    "RELS_IN",
+    "RELS_OF_NODES",
+    "RELS_OUT",
+    "SCHEMA_STATEMENTS",
+    "SET_SOURCES",
+    "WRITE_STATEMENTS",
+]
+
+ENTITY = "Entity"
+
+# -- schema (created before any load; every statement idempotent) ------------------------------------
+CONSTRAINT_ENTITY_ID = "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE"
+INDEX_ENTITY_LABEL = "CREATE INDEX entity_label IF NOT EXISTS FOR (n:Entity) ON (n.label)"
+# A TEXT index serves CONTAINS on Neo4j 5 (ArcadeDB accepts it as a plain index).
+INDEX_ENTITY_SEARCH = "CREATE TEXT INDEX entity_search IF NOT EXISTS FOR (n:Entity) ON (n.search_text)"
+INDEX_REL_SOURCE: dict[str, str] = {
+    t: f"CREATE INDEX rel_{t.lower()}_source IF NOT EXISTS FOR ()-[r:{t}]-() ON (r.source)" for t in REL_TYPES
+}
+SCHEMA_STATEMENTS: tuple[str, ...] = (
+    CONSTRAINT_ENTITY_ID, INDEX_ENTITY_LABEL, INDEX_ENTITY_SEARCH, *INDEX_REL_SOURCE.values()
+)
+
+# -- writes ----------------------------------------------------------------------------------------
+MERGE_NODES: dict[str, str] = {
+    label: f"UNWIND $rows AS row MERGE (n:{label}:Entity {{id: row.id}}) SET n = row.props" for label in LABELS
+}
+MERGE_RELS: dict[str, str] = {
+    t: (
+        "UNWIND $rows AS row MATCH (a:Entity {id: row.start}) MATCH (b:Entity {id: row.end}) "
+        f"MERGE (a)-[r:{t} {{source: row.source}}]->(b) SET r = row.props"
+    )
+    for t in REL_TYPES
+}
+DELETE_RELS_OF_SOURCE: dict[str, str] = {
+    t: f"MATCH ()-[r:{t}]->() WHERE r.source = $source DELETE r RETURN count(*) AS n" for t in REL_TYPES
+}
+SET_SOURCES = "UNWIND $rows AS row MATCH (n:Entity {id: row.id}) SET n.sources = row.sources"
+DETACH_DELETE_NODES = "UNWIND $ids AS id MATCH (n:Entity {id: id}) DETACH DELETE n"
+
+# -- reads -----------------------------------------------------------------------------------------
+NODES_BY_IDS = "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN properties(n) AS p"
+EXISTING_IDS = "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN n.id AS id"
+EXISTING_REL_KEYS = (
+    "UNWIND $rows AS row MATCH (a:Entity {id: row.start})-[r]->(b:Entity {id: row.end}) "
+    "WHERE type(r) = row.type AND r.source = row.source RETURN count(r) AS n"
+)
+_REL_RETURN = "RETURN type(r) AS type, startNode(r).id AS start, endNode(r).id AS end, properties(r) AS p"
+RELS_OUT = f"MATCH (a:Entity {{id: $id}})-[r]->(b) WHERE $types IS NULL OR type(r) IN $types {_REL_RETURN}"
+RELS_IN = f"MATCH (a:Entity {{id: $id}})<-[r]-(b) WHERE $types IS NULL OR type(r) IN $types {_REL_RETURN}"
+RELS_OF_NODES = f"UNWIND $ids AS id MATCH (a:Entity {{id: id}})-[r]-(b) {_REL_RETURN}"
+EDGES_TOUCHING = (
+    "UNWIND $ids AS id MATCH (a:Entity {id: id})-[r]-(b) "
+    "WHERE ($types IS NULL OR type(r) IN $types) "
+    "AND ($min_weight IS NULL OR r.weight IS NULL OR r.weight >= $min_weight) "
+    f"{_REL_RETURN}"
+)
+FIND_NODES = (
+    "MATCH (n:Entity) WHERE n.search_text CONTAINS $q AND ($labels IS NULL OR n.label IN $labels) "
+    "WITH n, CASE WHEN $q IN n.name_keys THEN 0 WHEN any(k IN n.name_keys WHERE k STARTS WITH $q) THEN 1 "
+    "ELSE 2 END AS rank WHERE rank <= $max_rank "
+    "RETURN properties(n) AS p, rank ORDER BY rank, n.name, n.id LIMIT $limit"
+)
+COUNT_NODES_BY_LABEL = "MATCH (n:Entity) RETURN n.label AS label, count(*) AS n"
+COUNT_RELS_BY_TYPE = "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n"
+NODE_IDS = (
+    "MATCH (n:Entity) WHERE ($label IS NULL OR n.label = $label) AND ($source IS NULL OR $source IN n.sources) "
+    "RETURN n.id AS id"
+)
+NODES_OF_SOURCE = "MATCH (n:Entity) WHERE $source IN n.sources RETURN n.id AS id, n.sources AS sources"
+
+WRITE_STATEMENTS: tuple[str, ...] = (
+    *MERGE_NODES.values(), *MERGE_RELS.values(), *DELETE_RELS_OF_SOURCE.values(), SET_SOURCES, DETACH_DELETE_NODES,
+    *SCHEMA_STATEMENTS,
+)
+"""Statements that write: the store sends these only through ``execute_write`` (a unit test checks it)."""

@@ -1,0 +1,357 @@
+"""``Neo4jGraphStore``: the :class:`~kg.store.GraphStore` on Neo4j 5 over Bolt (tested against ArcadeDB's Bolt server).
+
+Writes run as managed transactions (``execute_write``), one per public call, in ``UNWIND $rows`` statements of
+``batch_size`` rows; nodes are merged in Python inside the transaction (read, merge, ``SET n = props``) so the
+result equals the embedded store's. Walks fetch edges level by level and rank them with :mod:`kg.embedded.algo`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from neo4j import Driver, GraphDatabase, ManagedTransaction
+from neo4j import exceptions as nx
+
+from kg.embedded.algo import (
+    Edge,
+    EdgeFetcher,
+    check_labels,
+    check_rel_types,
+    merge_nodes,
+    normalized_query,
+    select_neighbourhood,
+    shortest_paths,
+)
+from kg.neo4j import cypher
+from kg.neo4j.codec import node_from_props, node_props, rel_from_record, rel_props
+from kg.store import DeleteReport, WriteReport
+from medkg.errors import InputValidationError, MissingEndpointError, StoreError, StoreUnavailableError
+from medkg.types import GraphCounts, Node, Relationship, Subgraph
+from medkg.types import Path as GraphPath
+
+__all__ = ["Neo4jGraphStore"]
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+_DIRECTIONS = ("out", "in", "both")
+_UNAVAILABLE = (nx.ServiceUnavailable, nx.SessionExpired, nx.AuthError)
+
+
+def _chunks(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for i in range(0, len(rows), size):
+        yield rows[i : i + size]
+
+
+def _check_non_negative(name: str, value: int) -> None:
+    if value < 0:
+        raise InputValidationError(f"{name} must be >= 0, got {value}")
+
+
+class Neo4jGraphStore:
+    """A :class:`~kg.store.GraphStore` in a Neo4j 5 database reached over Bolt.
+
+    The constructor only builds the driver; the first call connects. A dead server or wrong credentials raise
+    :class:`StoreUnavailableError` naming the URI. Thread-safe (the driver pools sessions).
+    """
+
+    def __init__(self, uri: str, user: str, password: str, database: str = "neo4j", batch_size: int = 5000) -> None:
+        if batch_size < 1:
+            raise InputValidationError(f"batch_size must be >= 1, got {batch_size}")
+        self.uri = uri
+        self.database = database
+        self.batch_size = batch_size
+        self.server_agent: str | None = None
+        self._connected = False
+        self._lock = threading.Lock()
+        try:
+            self._driver: Driver = GraphDatabase.driver(uri, auth=(user, password), connection_timeout=10.0,
+                                                        max_transaction_retry_time=5.0)
+        except (ValueError, nx.ConfigurationError) as e:
+            raise StoreUnavailableError(f"cannot use Neo4j URI {uri!r}: {e}") from e
+
+    def __repr__(self) -> str:
+        return f"Neo4jGraphStore({self.uri!r}, database={self.database!r})"
+
+    @property
+    def is_arcadedb(self) -> bool:
+        """Whether the server is ArcadeDB's Bolt endpoint (the test server), per its agent string."""
+        self._connect()
+        return "ArcadeDB" in (self.server_agent or "")
+
+    # -- plumbing ---------------------------------------------------------------------------------
+
+    def _unavailable(self, e: Exception) -> StoreUnavailableError:
+        what = "authentication failed" if isinstance(e, nx.AuthError) else "cannot reach the server"
+        return StoreUnavailableError(f"Neo4j at {self.uri} (database {self.database!r}): {what}: {e}")
+
+    def _connect(self) -> None:
+        if self._connected:
+            return
+        with self._lock:
+            if self._connected:
+                return
+            try:
+                self._driver.verify_connectivity()
+                self.server_agent = self._driver.get_server_info().agent
+            except _UNAVAILABLE as e:
+                raise self._unavailable(e) from e
+            except (nx.Neo4jError, nx.DriverError, OSError) as e:
+                raise StoreUnavailableError(f"Neo4j at {self.uri}: {e}") from e
+            log.info("connected to %s (%s)", self.uri, self.server_agent)
+            self._connected = True
+
+    def _run(self, work: Callable[[ManagedTransaction], T], *, write: bool) -> T:
+        """Run ``work`` in one managed transaction; an ArcadeDB concurrent-MERGE ConstraintError is retried once."""
+        self._connect()
+        for attempt in (1, 2):
+            try:
+                with self._driver.session(database=self.database) as session:
+                    return session.execute_write(work) if write else session.execute_read(work)
+            except nx.ConstraintError as e:
+                if attempt == 2:
+                    raise StoreError(f"Neo4j at {self.uri}: constraint violated, transaction rolled back: {e}") from e
+                log.warning("constraint error on %s, retrying the transaction once", self.uri)
+            except _UNAVAILABLE as e:
+                raise self._unavailable(e) from e
+            except (nx.Neo4jError, nx.DriverError) as e:
+                raise StoreError(f"Neo4j at {self.uri}: transaction rolled back: {e}") from e
+        raise AssertionError("unreachable")
+
+    def ensure_schema(self) -> None:
+        """Create the Entity.id constraint and the indexes if absent (idempotent); run before loading."""
+        def work(tx: ManagedTransaction, statement: str) -> None:
+            tx.run(statement).consume()
+
+        for statement in cypher.SCHEMA_STATEMENTS:
+            self._run(lambda tx: work(tx, statement), write=True)  # noqa: B023 - called at once
+
+    def close(self) -> None:
+        self._driver.close()
+
+    # -- helpers inside a transaction ----------------------------------------------------------------
+
+    def _nodes_in(self, tx: ManagedTransaction, ids: Sequence[str]) -> dict[str, Node]:
+        out: dict[str, Node] = {}
+        for chunk in _chunks(ids, self.batch_size):
+            for rec in tx.run(cypher.NODES_BY_IDS, ids=list(chunk)):
+                node = node_from_props(rec["p"])
+                out[node.id] = node
+        return out
+
+    def _ids_in(self, tx: ManagedTransaction, ids: Sequence[str]) -> set[str]:
+        out: set[str] = set()
+        for chunk in _chunks(ids, self.batch_size):
+            out.update(rec["id"] for rec in tx.run(cypher.EXISTING_IDS, ids=list(chunk)))
+        return out
+
+    def _merge_rels(self, tx: ManagedTransaction, rels: Sequence[Relationship]) -> None:
+        by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in rels:
+            by_type[r.type].append({"start": r.start, "end": r.end, "source": r.source, "props": rel_props(r)})
+        for rel_type, rows in by_type.items():
+            for chunk in _chunks(rows, self.batch_size):
+                tx.run(cypher.MERGE_RELS[rel_type], rows=list(chunk)).consume()
+
+    @staticmethod
+    def _rels(records: Any) -> dict[tuple[str, str, str, str], Relationship]:
+        out: dict[tuple[str, str, str, str], Relationship] = {}
+        for rec in records:
+            r = rel_from_record(rec["type"], rec["start"], rec["end"], rec["p"])
+            out[r.key] = r
+        return out
+
+    # -- writes -----------------------------------------------------------------------------------
+
+    def upsert_nodes(self, nodes: Sequence[Node]) -> WriteReport:
+        if not nodes:
+            return WriteReport(rows=0, created=0, updated=0)
+        check_labels(n.label for n in nodes)
+        ids = list(dict.fromkeys(n.id for n in nodes))
+
+        def work(tx: ManagedTransaction) -> tuple[int, int]:
+            existing = self._nodes_in(tx, ids)
+            merged, created, updated = merge_nodes(nodes, existing)
+            changed = [n for i, n in merged.items() if existing.get(i) != n]
+            relabelled = [n.id for n in changed if n.id in existing and existing[n.id].label != n.label]
+            saved: dict[tuple[str, str, str, str], Relationship] = {}
+            if relabelled:  # labels are fixed at creation (ArcadeDB): delete and recreate, keeping relationships
+                saved = self._rels(tx.run(cypher.RELS_OF_NODES, ids=relabelled))
+                tx.run(cypher.DETACH_DELETE_NODES, ids=relabelled).consume()
+            by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            for n in changed:
+                by_label[n.label].append({"id": n.id, "props": node_props(n)})
+            for label, rows in by_label.items():
+                for chunk in _chunks(rows, self.batch_size):
+                    tx.run(cypher.MERGE_NODES[label], rows=list(chunk)).consume()
+            self._merge_rels(tx, list(saved.values()))
+            return created, updated
+
+        created, updated = self._run(work, write=True)
+        return WriteReport(rows=len(nodes), created=created, updated=updated)
+
+    def upsert_relationships(self, rels: Sequence[Relationship]) -> WriteReport:
+        if not rels:
+            return WriteReport(rows=0, created=0, updated=0)
+        check_rel_types(r.type for r in rels)
+        last = list({r.key: r for r in rels}.values())
+        ends = list(dict.fromkeys(i for r in rels for i in (r.start, r.end)))
+
+        def work(tx: ManagedTransaction) -> int:
+            present = self._ids_in(tx, ends)
+            missing = [i for i in ends if i not in present]
+            if missing:
+                raise MissingEndpointError(missing)
+            found = 0
+            keys = [{"type": r.type, "start": r.start, "end": r.end, "source": r.source} for r in last]
+            for chunk in _chunks(keys, self.batch_size):
+                found += int(tx.run(cypher.EXISTING_REL_KEYS, rows=list(chunk)).single(strict=True)["n"])
+            self._merge_rels(tx, last)
+            return found
+
+        updated = self._run(work, write=True)
+        return WriteReport(rows=len(rels), created=len(last) - updated, updated=updated)
+
+    def delete_source(self, source: str) -> DeleteReport:
+        def work(tx: ManagedTransaction) -> DeleteReport:
+            rels_deleted = 0
+            for statement in cypher.DELETE_RELS_OF_SOURCE.values():
+                rels_deleted += int(tx.run(statement, source=source).single(strict=True)["n"])
+            keep: list[dict[str, Any]] = []
+            doomed: list[str] = []
+            for rec in tx.run(cypher.NODES_OF_SOURCE, source=source):
+                rest = [s for s in rec["sources"] if s != source]
+                if rest:
+                    keep.append({"id": rec["id"], "sources": rest})
+                else:
+                    doomed.append(rec["id"])
+            for chunk in _chunks(keep, self.batch_size):
+                tx.run(cypher.SET_SOURCES, rows=list(chunk)).consume()
+            for ids in _chunks(doomed, self.batch_size):
+                rels_deleted += len(self._rels(tx.run(cypher.RELS_OF_NODES, ids=list(ids))))
+                tx.run(cypher.DETACH_DELETE_NODES, ids=list(ids)).consume()
+            return DeleteReport(source=source, nodes_deleted=len(doomed), nodes_detached=len(keep),
+                                relationships_deleted=rels_deleted)
+
+        report = self._run(work, write=True)
+        log.info("deleted source %s: %d nodes, %d detached, %d relationships", source, report.nodes_deleted,
+                 report.nodes_detached, report.relationships_deleted)
+        return report
+
+    # -- reads ------------------------------------------------------------------------------------
+
+    def get_node(self, node_id: str) -> Node | None:
+        found = self.get_nodes([node_id])
+        return found[0] if found else None
+
+    def get_nodes(self, node_ids: Sequence[str]) -> list[Node]:
+        if not node_ids:
+            return []
+        by_id = self._run(lambda tx: self._nodes_in(tx, list(dict.fromkeys(node_ids))), write=False)
+        return [by_id[i] for i in node_ids if i in by_id]
+
+    def existing_ids(self, node_ids: Sequence[str]) -> set[str]:
+        if not node_ids:
+            return set()
+        return self._run(lambda tx: self._ids_in(tx, list(dict.fromkeys(node_ids))), write=False)
+
+    def find_nodes(
+        self, text: str, *, labels: Sequence[str] | None = None, limit: int = 10, exact: bool = False
+    ) -> list[Node]:
+        q = normalized_query(text)
+        _check_non_negative("limit", limit)
+        if labels is not None:
+            check_labels(labels)
+        params = {"q": q, "labels": None if labels is None else list(labels), "max_rank": 0 if exact else 2,
+                  "limit": limit}
+        return self._run(lambda tx: [node_from_props(r["p"]) for r in tx.run(cypher.FIND_NODES, params)], write=False)
+
+    def relationships_of(
+        self, node_id: str, *, rel_types: Sequence[str] | None = None, direction: str = "both", limit: int = 1000
+    ) -> list[Relationship]:
+        if direction not in _DIRECTIONS:
+            raise InputValidationError(f"direction must be one of {', '.join(_DIRECTIONS)}, got {direction!r}")
+        _check_non_negative("limit", limit)
+        if rel_types is not None:
+            check_rel_types(rel_types)
+        params = {"id": node_id, "types": None if rel_types is None else list(rel_types)}
+
+        def work(tx: ManagedTransaction) -> dict[tuple[str, str, str, str], Relationship]:
+            out: dict[tuple[str, str, str, str], Relationship] = {}
+            if direction in ("out", "both"):
+                out.update(self._rels(tx.run(cypher.RELS_OUT, params)))
+            if direction in ("in", "both"):
+                out.update(self._rels(tx.run(cypher.RELS_IN, params)))
+            return out
+
+        found = self._run(work, write=False)
+        return [found[k] for k in sorted(found)[:limit]]
+
+    def _walk(
+        self, rel_types: Sequence[str] | None, min_weight: float | None, walk: Callable[[EdgeFetcher], T]
+    ) -> tuple[T, dict[object, Relationship]]:
+        """Run ``walk`` with an edge fetcher in one read transaction; returns its result and the edges seen."""
+        types = None if rel_types is None else list(rel_types)
+
+        def work(tx: ManagedTransaction) -> tuple[T, dict[object, Relationship]]:
+            seen: dict[Any, Relationship] = {}
+
+            def fetch(ids: Sequence[str]) -> list[Edge]:
+                found = self._rels(tx.run(cypher.EDGES_TOUCHING, ids=list(ids), types=types, min_weight=min_weight))
+                seen.update(found)
+                return [Edge(r.type, r.start, r.end, r.source, r.weight, k) for k, r in found.items()]
+
+            return walk(fetch), seen
+
+        return self._run(work, write=False)
+
+    def neighbourhood(
+        self,
+        node_ids: Sequence[str],
+        *,
+        hops: int = 1,
+        rel_types: Sequence[str] | None = None,
+        limit: int = 100,
+        min_weight: float | None = None,
+    ) -> Subgraph:
+        _check_non_negative("hops", hops)
+        _check_non_negative("limit", limit)
+        if rel_types is not None:
+            check_rel_types(rel_types)
+        seeds = [n.id for n in self.get_nodes(list(dict.fromkeys(node_ids)))]
+        result, seen = self._walk(rel_types, min_weight, lambda f: select_neighbourhood(seeds, hops, limit, f))
+        nodes = {n.id: n for n in self.get_nodes(result.node_ids)}
+        return Subgraph(nodes=[nodes[i] for i in result.node_ids if i in nodes],
+                        relationships=[seen[e.ref] for e in result.edges])
+
+    def paths(
+        self, start: str, end: str, *, max_hops: int = 4, rel_types: Sequence[str] | None = None, limit: int = 5
+    ) -> list[GraphPath]:
+        _check_non_negative("max_hops", max_hops)
+        _check_non_negative("limit", limit)
+        if rel_types is not None:
+            check_rel_types(rel_types)
+        if len(self.existing_ids([start, end])) < len({start, end}):
+            return []
+        found, seen = self._walk(rel_types, None, lambda f: shortest_paths(start, end, max_hops, limit, f))
+        nodes = {n.id: n for n in self.get_nodes(list({i for p in found for i in p[0]}))}
+        return [GraphPath(nodes=[nodes[i] for i in ids], relationships=[seen[e.ref] for e in es]) for ids, es in found]
+
+    def counts(self) -> GraphCounts:
+        def work(tx: ManagedTransaction) -> GraphCounts:
+            nodes = {r["label"]: int(r["n"]) for r in tx.run(cypher.COUNT_NODES_BY_LABEL)}
+            rels = {r["type"]: int(r["n"]) for r in tx.run(cypher.COUNT_RELS_BY_TYPE)}
+            return GraphCounts(nodes=nodes, relationships=rels)
+
+        return self._run(work, write=False)
+
+    def node_ids(self, *, label: str | None = None, source: str | None = None) -> list[str]:
+        if label is not None:
+            check_labels([label])
+        found = self._run(lambda tx: [r["id"] for r in tx.run(cypher.NODE_IDS, label=label, source=source)],
+                          write=False)
+        return sorted(found)
