@@ -1,3 +1,102 @@
-"""medkg ingest layer."""
+"""medkg ingest layer: one reader per source, the batching/reject-report pipeline, de-identification.
 
-__all__: list[str] = []
+Public entry: :func:`run_ingest` (what ``medkg ingest ...`` calls).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from medkg.errors import MedkgError
+from medkg.settings import Settings
+
+from ingest.deid import Pseudonymizer, load_or_create_key
+from ingest.pipeline import IngestOptions, ingest_source
+from ingest.report import IngestReport, Reject, SourceReport
+from ingest.sources import PARTS, expand_parts, readers_for
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from kg.store import GraphStore
+
+__all__ = [
+    "PARTS",
+    "IngestOptions",
+    "IngestReport",
+    "Pseudonymizer",
+    "Reject",
+    "SourceReport",
+    "expand_parts",
+    "ingest_source",
+    "rejects_path",
+    "run_ingest",
+]
+
+log = logging.getLogger(__name__)
+
+REJECTS_FILE = "ingest-rejects.jsonl"
+
+
+def rejects_path(settings: Settings) -> Path:
+    """Where a run writes its rejects: ``<home>/reports/ingest-rejects.jsonl``."""
+    return settings.reports_dir / REJECTS_FILE
+
+
+def _literature(store: GraphStore, data_dir: Path, settings: Settings, *, strict: bool, limit: int | None,
+                progress: Progress | None) -> IngestReport:
+    try:
+        mod = importlib.import_module("ingest.literature")
+    except ImportError as e:
+        raise MedkgError(f"literature ingest is not available in this build (ingest.literature: {e})") from e
+    fn = getattr(mod, "ingest_literature", None)
+    if fn is None:
+        raise MedkgError("literature ingest is not available in this build (no ingest.literature.ingest_literature)")
+    result = fn(store, data_dir, settings, strict=strict, limit=limit, progress=progress)
+    if not isinstance(result, IngestReport):
+        raise MedkgError(f"ingest_literature returned {type(result).__name__}, expected IngestReport")
+    return result
+
+
+def run_ingest(
+    store: GraphStore,
+    data_dir: Path,
+    parts: Sequence[str],
+    *,
+    settings: Settings,
+    strict: bool = False,
+    keep_identifiers: bool | None = None,
+    limit: int | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Ingest the named parts (kg, records, resources, literature, all) from ``data_dir`` into ``store``.
+
+    Rejects are collected into the report and written to :func:`rejects_path` (``strict`` raises the first one
+    as :class:`~medkg.errors.RowError` before that source writes anything). ``keep_identifiers`` defaults to
+    ``settings.keep_identifiers``.
+    """
+    order = expand_parts(list(parts))
+    keep = settings.keep_identifiers if keep_identifiers is None else keep_identifiers
+    key = load_or_create_key(settings.home) if "records" in order else b""
+    opts = IngestOptions(batch_size=settings.batch_size, strict=strict, keep_identifiers=keep, limit=limit,
+                         deid_key=key, progress=progress)
+    report = IngestReport()
+    t0 = time.perf_counter()
+    try:
+        for part in order:
+            if part == "literature":
+                lit = _literature(store, data_dir, settings, strict=strict, limit=limit, progress=progress)
+                report.sources.extend(lit.sources)
+                continue
+            for reader in readers_for(part):
+                report.sources.append(ingest_source(store, reader, data_dir, opts))
+    finally:
+        report.write_rejects(rejects_path(settings))
+    log.info("ingest of %s finished in %.1f s with %d rejects", ",".join(order), time.perf_counter() - t0,
+             report.rejected)
+    return report
