@@ -1,3 +1,6 @@
-"""medkg api layer."""
+"""medkg's HTTP API: :func:`create_app` builds the FastAPI app (``uvicorn api.app:create_app --factory``)."""
 
-__all__: list[str] = []
+from api.app import create_app
+from api.state import StoreFactory, StoreHolder
+
+__all__ = ["StoreFactory", "StoreHolder", "create_app"]

@@ -1,0 +1,62 @@
+"""The FastAPI application factory. Run it with ``uvicorn api.app:create_app --factory`` (or ``medkg serve``).
+
+Nothing happens at import time: :func:`create_app` reads the settings (when none are given) and the lifespan
+opens the one graph store and closes it on shutdown.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
+from fastapi import FastAPI
+
+from api.errors import install_error_handlers
+from api.routers import browser, graph, health
+from api.state import StoreFactory, StoreHolder
+from kg import open_store
+from medkg.errors import StoreUnavailableError
+from medkg.settings import Settings, get_settings
+
+__all__ = ["create_app"]
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, *, store_factory: StoreFactory | None = None) -> FastAPI:
+    """A new API app. ``settings`` default to :func:`~medkg.settings.get_settings`; ``store_factory`` (default
+    :func:`kg.open_store`) opens the graph store named by the settings.
+
+    If the store cannot be reached at start-up the app still starts: the failure is logged, every request that
+    needs the store answers 503 with the reason, and each such request tries to open it again.
+    """
+    cfg = settings if settings is not None else get_settings()
+    factory: StoreFactory = store_factory if store_factory is not None else open_store
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        holder = StoreHolder(cfg, factory)
+        app.state.store_holder = holder
+        try:
+            await anyio.to_thread.run_sync(holder.get)
+        except StoreUnavailableError as e:
+            log.warning("graph store (%s) not reachable at start-up; requests get 503 until it is: %s", cfg.store, e)
+        try:
+            yield
+        finally:
+            await anyio.to_thread.run_sync(holder.close)
+
+    app = FastAPI(
+        title="medkg",
+        summary="Knowledge-graph-augmented clinical reasoning: graph exploration API.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = cfg
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(graph.router)
+    app.include_router(browser.router)
+    return app
