@@ -133,7 +133,7 @@ class DiseaseSymptomReader:
             desc = desc_by_key.get(normalize_name(name))
             if desc:
                 props["description"] = desc
-            if target is not None and (alias is not None or target in diseases.labels):
+            if target is not None and target in diseases.labels:
                 linked += 1
                 disease_ids[raw] = target
                 yield Node(id=target, label="Disease", name=name, synonyms=(name,), sources=(self.source,),
@@ -153,7 +153,7 @@ class DiseaseSymptomReader:
             props2: dict[str, int] = {}
             if key in severity:
                 props2["severity_weight"] = severity[key]
-            if target is not None and (alias is not None or target in symptoms.labels):
+            if target is not None and target in symptoms.labels:
                 sym_linked += 1
                 sym_ids[key] = target
                 yield Node(id=target, label="Symptom", name=name, synonyms=(name,), sources=(self.source,),

@@ -68,7 +68,7 @@ def read_entries(d: Path, ctx: ReadContext, ps: Pseudonymizer, patients: dict[st
     diseases, symptoms, compounds = (concept_index(ctx, lb) for lb in ("Disease", "Symptom", "Compound"))
     by_name, by_code = load_aliases("synthea")
     linked_rows = rows_seen = 0
-    linked_kinds: dict[str, bool] = {}
+    linked_kinds: dict[str, str] = {}  # SNOMED code → linked concept id ('' = none)
     med_linked = med_rows = 0
     for kind in ("conditions", "medications", "observations", "procedures", "allergies"):
         path = d / f"{kind}.csv"
@@ -123,14 +123,15 @@ def read_entries(d: Path, ctx: ReadContext, ps: Pseudonymizer, patients: dict[st
                 yield Relationship(type="DIAGNOSED", start=patient, end=nid, source=source)
                 rows_seen += 1
                 target = _link_condition(v, by_code, by_name, diseases, symptoms)
-                linked_kinds.setdefault(v["CODE"], False)
+                linked_kinds.setdefault(v["CODE"], "")
                 if target is not None:
                     linked_rows += 1
-                    linked_kinds[v["CODE"]] = linked_kinds[v["CODE"]] or target.startswith("DOID:")
+                    linked_kinds[v["CODE"]] = target
                     yield Relationship(type="IS_A", start=nid, end=target, source=source,
                                        props={"match": "code" if v["CODE"] in by_code else "name"})
             elif kind in ("medications", "allergies"):
-                targets = {t for t in (compounds.lookup(n) for n in ingredients(v["DESCRIPTION"])) if t}
+                targets = {t for t in (_link_compound(n, by_name, compounds) for n in ingredients(v["DESCRIPTION"]))
+                           if t}
                 if kind == "medications":
                     med_rows += 1
                     med_linked += bool(targets)
@@ -141,7 +142,12 @@ def read_entries(d: Path, ctx: ReadContext, ps: Pseudonymizer, patients: dict[st
             ctx.notes[f"{kind}_without_encounter_skipped"] = no_encounter
     codes = len(linked_kinds)
     ctx.notes["condition_rows_linked_rate"] = round(linked_rows / rows_seen, 3) if rows_seen else 0.0
-    ctx.notes["condition_codes_to_kg_diseases_rate"] = round(sum(linked_kinds.values()) / codes, 3) if codes else 0.0
+    to_disease = sum(1 for t in linked_kinds.values() if t and diseases.labels.get(t) == "Disease")
+    to_doid = sum(1 for t in linked_kinds.values() if t.startswith("DOID:"))
+    ctx.notes["condition_codes_to_kg_diseases_rate"] = round(to_disease / codes, 3) if codes else 0.0
+    ctx.notes["condition_codes_to_doid_rate"] = round(to_doid / codes, 3) if codes else 0.0
+    ctx.notes["condition_codes_to_any_concept_rate"] = round(sum(1 for t in linked_kinds.values() if t) / codes, 3) \
+        if codes else 0.0
     ctx.notes["condition_codes"] = codes
     ctx.notes["medication_rows_linked_rate"] = round(med_linked / med_rows, 3) if med_rows else 0.0
 
@@ -172,9 +178,16 @@ def _observation(v: dict[str, str]) -> dict[str, PropValue]:
     return out
 
 
+def _link_compound(name: str, by_name: dict[str, Alias], compounds: ConceptIndex) -> str | None:
+    alias = by_name.get(normalize_name(name))
+    if alias is not None and alias.label == "Compound" and alias.id in compounds.labels:
+        return alias.id
+    return compounds.lookup(name)
+
+
 def _link_condition(v: dict[str, str], by_code: dict[str, Alias], by_name: dict[str, Alias],
                     diseases: ConceptIndex, symptoms: ConceptIndex) -> str | None:
     alias = by_code.get(v["CODE"]) or by_name.get(normalize_name(strip_semantic_tag(v["DESCRIPTION"])))
-    if alias is not None:
+    if alias is not None and (alias.id in diseases.labels or alias.id in symptoms.labels):
         return alias.id
     return diseases.lookup(v["DESCRIPTION"]) or symptoms.lookup(v["DESCRIPTION"])
