@@ -12,13 +12,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from medkg.errors import MedkgError
-from medkg.settings import Settings
-
 from ingest.deid import Pseudonymizer, load_or_create_key
 from ingest.pipeline import IngestOptions, ingest_source
 from ingest.report import IngestReport, Reject, SourceReport
 from ingest.sources import PARTS, expand_parts, readers_for
+from medkg.errors import MedkgError
+from medkg.settings import Settings
 
 if TYPE_CHECKING:
     from rich.progress import Progress

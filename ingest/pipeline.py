@@ -16,15 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from medkg.errors import RowError
-from medkg.types import Node, PropValue, Relationship
-
+from ingest.readers.base import ReadContext, Reader, require_file
+from ingest.report import Reject, SourceReport
 from kg.normalize import normalize_name
 from kg.schema import LABELS, REL_TYPES
 from kg.store import GraphStore
-
-from ingest.readers.base import ReadContext, Reader, require_file
-from ingest.report import Reject, SourceReport
+from medkg.errors import RowError
+from medkg.types import Node, PropValue, Relationship
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -104,12 +102,13 @@ def _collect(reader: Reader, data_dir: Path, ctx: ReadContext, strict: bool) -> 
             if item.label not in LABELS:
                 raise ValueError(f"reader {reader.source} emitted unknown label {item.label!r}")
             old = out.nodes.get(item.id)
+            node = item
             if old is not None:
                 out.merged_in_source += 1
-                item = item.model_copy(update={
+                node = item.model_copy(update={
                     "synonyms": tuple(sorted(set(old.synonyms) | set(item.synonyms))),
                     "props": {**old.props, **_union_props(old.props, item.props)}})
-            out.nodes[item.id] = item
+            out.nodes[node.id] = node
         else:
             if item.type not in REL_TYPES:
                 raise ValueError(f"reader {reader.source} emitted unknown relationship type {item.type!r}")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from medkg.errors import InputValidationError
-
 from ingest.readers.base import Reader
 from ingest.readers.curated import CuratedReader
 from ingest.readers.disease_symptom import DiseaseSymptomReader
@@ -17,6 +15,7 @@ from ingest.readers.orpas import OrPasReader
 from ingest.readers.pharmacotherapydb import PharmacotherapyDbReader
 from ingest.readers.synthea import SyntheaReader
 from ingest.readers.zh import ZhReader
+from medkg.errors import InputValidationError
 
 __all__ = ["PARTS", "expand_parts", "readers_for"]
 

@@ -9,9 +9,8 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
-from medkg.types import Node, PropValue
-
 from ingest.readers.base import Item, ReadContext, TableSpec, dedupe_ids, read_table
+from medkg.types import Node, PropValue
 
 __all__ = ["HifldReader"]
 

@@ -1,7 +1,7 @@
 """MEDLINE disease co-occurrence → COOCCURS_WITH, and the DO-slim ↔ MeSH map → MeSH xrefs/synonyms on DOID nodes.
 
-The co-occurrence file lists every pair in both directions with the same figures (p_fisher up to float noise): each unordered pair becomes
-ONE relationship from the smaller to the larger DOID; the mirrored rows are counted in the notes.
+The co-occurrence file lists every pair in both directions with the same figures (p_fisher up to float noise):
+each unordered pair becomes ONE relationship from the smaller to the larger DOID; the mirrored rows are counted.
 ``weight`` = enrichment / (1 + enrichment) (0.5 = as expected by chance), 0 when enrichment is 0.
 """
 
@@ -100,4 +100,6 @@ class MedlineReader:
                                weight=round(enrich / (1.0 + enrich), 6) if enrich > 0 else 0.0,
                                props=dict(figures))
         ctx.notes["mirrored_pairs_merged"] = mirrored
-        ctx.notes["mirrored_resolution"] = "A–B and B–A rows carry the same figures (p_fisher differs only by float noise): one relationship per pair, first row kept"
+        ctx.notes["mirrored_resolution"] = (
+            "A–B and B–A rows carry the same figures (p_fisher up to float noise): one relationship per pair"
+        )

@@ -12,10 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from lxml import etree  # type: ignore[import-untyped]
-from medkg.errors import DataFileError
-from medkg.types import Node, PropValue, Relationship
 
 from ingest.readers.base import Item, ReadContext, require_file
+from medkg.errors import DataFileError
+from medkg.types import Node, PropValue, Relationship
 
 __all__ = ["OrPasReader"]
 

@@ -25,7 +25,7 @@ __all__ = ["app", "render_report", "run_parts"]
 
 app = typer.Typer(help="Ingest sources into the graph store (and indexes).", no_args_is_help=True)
 
-MoreOpt = Annotated[list[str] | None, typer.Argument(help="More parts to run after this one (kg records resources ...).")]
+MoreOpt = Annotated[list[str] | None, typer.Argument(help="More parts to run after this one: kg records resources.")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Abort on the first malformed row (file and line named).")]
 KeepOpt = Annotated[bool, typer.Option("--keep-identifiers",
                                        help="Opt-in: keep patient names/addresses/ids (default: de-identified).")]
