@@ -15,8 +15,7 @@ from fastapi import FastAPI
 
 from api.errors import install_error_handlers
 from api.routers import browser, graph, health
-from api.state import StoreFactory, StoreHolder
-from kg import open_store
+from api.state import StoreFactory, StoreHolder, open_app_store
 from medkg.errors import StoreUnavailableError
 from medkg.settings import Settings, get_settings
 
@@ -27,13 +26,13 @@ log = logging.getLogger(__name__)
 
 def create_app(settings: Settings | None = None, *, store_factory: StoreFactory | None = None) -> FastAPI:
     """A new API app. ``settings`` default to :func:`~medkg.settings.get_settings`; ``store_factory`` (default
-    :func:`kg.open_store`) opens the graph store named by the settings.
+    :func:`api.state.open_app_store`, i.e. :func:`kg.open_store`) opens the graph store named by the settings.
 
     If the store cannot be reached at start-up the app still starts: the failure is logged, every request that
     needs the store answers 503 with the reason, and each such request tries to open it again.
     """
     cfg = settings if settings is not None else get_settings()
-    factory: StoreFactory = store_factory if store_factory is not None else open_store
+    factory: StoreFactory = store_factory if store_factory is not None else open_app_store
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -80,6 +80,17 @@ def test_dead_store_is_503_with_reason(tmp_path: Path) -> None:
         assert c.get("/browser/medkg-guide.adoc").status_code == 200
 
 
+def test_dead_neo4j_is_503_naming_the_server(tmp_path: Path) -> None:
+    """MEDKG_STORE=neo4j with nothing listening: the real Neo4j adapter's error reaches the client as a 503."""
+    s = Settings(home=tmp_path, store="neo4j", neo4j_uri="bolt://127.0.0.1:1", neo4j_password="not-used-pw",
+                 _env_file=None)
+    with TestClient(create_app(s)) as c:
+        r = c.get("/health")
+        assert r.status_code == 503
+        assert r.json()["error"] == "StoreUnavailableError"
+        assert "bolt://127.0.0.1:1" in r.json()["message"]
+
+
 def test_store_recovers_once_reachable(tmp_path: Path) -> None:
     s = _dead_settings(tmp_path)
     with TestClient(create_app(s)) as c:
