@@ -16,7 +16,7 @@ from ingest.deid import Pseudonymizer, load_or_create_key
 from ingest.pipeline import IngestOptions, ingest_source
 from ingest.report import IngestReport, Reject, SourceReport
 from ingest.sources import PARTS, expand_parts, readers_for
-from medkg.errors import MedkgError
+from medkg.errors import DataFileError, MedkgError
 from medkg.settings import Settings
 
 if TYPE_CHECKING:
@@ -92,8 +92,12 @@ def run_ingest(
                 lit = _literature(store, data_dir, settings, strict=strict, limit=limit, progress=progress)
                 report.sources.extend(lit.sources)
                 continue
-            for reader in readers_for(part):
-                report.sources.append(ingest_source(store, reader, data_dir, opts))
+            readers = readers_for(part)
+            done = [ingest_source(store, reader, data_dir, opts) for reader in readers]
+            if all("skipped" in r.notes for r in done if r.source != "curated"):
+                expected = ", ".join(str(r.root) for r in readers if r.root is not None)
+                raise DataFileError(data_dir, f"no {part} source found here; expected one of: {expected}")
+            report.sources.extend(done)
     finally:
         report.write_rejects(rejects_path(settings))
     log.info("ingest of %s finished in %.1f s with %d rejects", ",".join(order), time.perf_counter() - t0,

@@ -144,6 +144,9 @@ def ingest_source(store: GraphStore, reader: Reader, data_dir: Path, opts: Inges
                   ctx: ReadContext | None = None) -> SourceReport:
     """Read, validate, merge and write one source; returns its report (rejects, counts, rows/s, notes)."""
     t0 = time.perf_counter()
+    if reader.root is not None and not (data_dir / reader.root).exists():
+        log.warning("source %s skipped: %s is not in %s", reader.source, reader.root, data_dir)
+        return SourceReport(source=reader.source, notes={"skipped": f"{reader.root} is not in the data dir"})
     for f in reader.files(data_dir):
         if "*" not in f.name:
             require_file(f)

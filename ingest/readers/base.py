@@ -84,9 +84,14 @@ class ReadContext:
 
 
 class Reader(Protocol):
-    """One source: its tag, the files it reads (relative to the data dir), and the items it yields."""
+    """One source: its tag, the files it reads (relative to the data dir), and the items it yields.
+
+    ``root`` is the folder (or file) whose absence means the data dir does not carry this source at all (the
+    bundled sample leaves out sources without an open licence); ``None`` = always present (bundled with the code).
+    """
 
     source: str
+    root: Path | None
 
     def files(self, data_dir: Path) -> list[Path]: ...
 

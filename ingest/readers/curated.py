@@ -116,6 +116,7 @@ class CuratedReader:
     """Department vocabulary and disease → department edges (source ``curated``)."""
 
     source = "curated"
+    root: Path | None = None  # bundled with the code: always present
 
     def files(self, data_dir: Path) -> list[Path]:
         return []  # bundled with the code, not in the data dir
@@ -131,11 +132,18 @@ class CuratedReader:
             yield Node(id=zid, label="Department", name=m.zh, lang="zh", sources=(self.source,))
             yield Relationship(type="SAME_AS", start=zid, end=dept_id(m.en), source=self.source,
                                props={"evidence": m.source})
-        for d in load_disease_departments():
+        entries = load_disease_departments()
+        present = {n.id for n in ctx.lookup_nodes([d.id for d in entries])} if ctx.lookup_nodes else None
+        absent = 0
+        for d in entries:
             ctx.at(DISEASE_DEPARTMENTS, 0)
+            if present is not None and d.id not in present:
+                absent += 1  # curated knowledge about a disease this data dir does not carry
+                continue
             for rank, slug in enumerate(d.departments, start=1):
                 yield Relationship(type="TREATED_IN", start=d.id, end=dept_id(slug), source=self.source,
                                    weight=1.0 if rank == 1 else 0.7, props={"rank": rank, "evidence": d.source})
         ctx.notes["english_departments"] = len(deps.english)
         ctx.notes["chinese_departments_mapped"] = len(deps.chinese)
-        ctx.notes["diseases_with_departments"] = len(load_disease_departments())
+        ctx.notes["diseases_with_departments"] = len(entries) - absent
+        ctx.notes["curated_diseases_not_in_store"] = absent

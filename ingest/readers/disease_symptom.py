@@ -43,6 +43,7 @@ def _display(raw: str) -> str:
 
 class DiseaseSymptomReader:
     source = "disease_symptom"
+    root: Path | None = DIR
 
     def files(self, data_dir: Path) -> list[Path]:
         return [data_dir / p for p in (TRAINING, SEVERITY, DESCRIPTION, PRECAUTION)]

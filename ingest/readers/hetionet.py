@@ -57,6 +57,7 @@ class HetionetReader:
     """``kg/hetionet/hetionet-v1.0-nodes.tsv`` (``id  name  kind``, CRLF line ends)."""
 
     source = "hetionet"
+    root: Path | None = NODES.parent
 
     def files(self, data_dir: Path) -> list[Path]:
         return [data_dir / NODES]

@@ -39,6 +39,7 @@ class _Pair:
 
 class HsdnReader:
     source = "hsdn"
+    root: Path | None = FILE.parent
 
     def files(self, data_dir: Path) -> list[Path]:
         return [data_dir / FILE]

@@ -29,6 +29,7 @@ _FLOATS = ("expected", "enrichment", "odds_ratio", "p_fisher")
 
 class MedlineReader:
     source = "medline"
+    root: Path | None = COOC.parent
 
     def files(self, data_dir: Path) -> list[Path]:
         return [data_dir / SLIM, data_dir / COOC]

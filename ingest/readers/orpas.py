@@ -31,6 +31,7 @@ def _line(el: etree._Element) -> int:
 
 class OrPasReader:
     source = "orpas"
+    root: Path | None = DIR
 
     def files(self, data_dir: Path) -> list[Path]:
         d = data_dir / DIR

@@ -21,6 +21,7 @@ CATEGORY_TYPES = {"DM": "TREATS", "SYM": "PALLIATES", "NOT": "NOT_INDICATED_FOR"
 
 class PharmacotherapyDbReader:
     source = "pharmacotherapydb"
+    root: Path | None = FILE.parent
 
     def files(self, data_dir: Path) -> list[Path]:
         return [data_dir / FILE]

@@ -51,6 +51,7 @@ def _float(text: str) -> float | None:
 
 class SyntheaReader:
     source = "synthea"
+    root: Path | None = DIR
 
     def files(self, data_dir: Path) -> list[Path]:
         names = ("organizations", "providers", "patients", "encounters", "conditions", "medications", "observations",

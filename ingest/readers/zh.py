@@ -67,6 +67,7 @@ def _split(value: str) -> list[str]:
 
 class ZhReader:
     source = "zh_kg"
+    root: Path | None = RECORDS.parent
 
     def files(self, data_dir: Path) -> list[Path]:
         return [data_dir / DICT / f for f in LISTS] + [data_dir / RECORDS]

@@ -38,11 +38,14 @@ def render_report(report: IngestReport, rejects_file: Path) -> None:
     for col in ("source", "rows", "nodes", "rels", "rejects", "rows/s", "seconds"):
         t.add_column(col, justify="left" if col == "source" else "right")
     for s in report.sources:
+        if "skipped" in s.notes:
+            t.add_row(s.source, "skipped", "", "", "", "", "")
+            continue
         t.add_row(s.source, f"{s.rows_read:,}", f"{s.nodes_written:,}", f"{s.relationships_written:,}",
                   f"{len(s.rejected):,}", f"{s.rows_per_second:,.0f}", f"{s.seconds:.1f}")
     console.print(t)
     for s in report.sources:
-        interesting = {k: v for k, v in s.notes.items() if "rate" in k or "merged" in k or "dup" in k}
+        interesting = {k: v for k, v in s.notes.items() if any(w in k for w in ("rate", "merged", "dup", "skipped"))}
         if interesting:
             console.print(f"[bold]{s.source}[/]: " + ", ".join(f"{k}={v}" for k, v in interesting.items()),
                           highlight=False)
