@@ -63,16 +63,11 @@ def demo(
     wanted = [p.strip() for p in parts.split(",") if p.strip()]
     with open_cli_store(settings) as st:
         with progress() as prog:
-            report = run_ingest(
-                st,
-                data_dir,
-                wanted,
-                settings=settings,
-                strict=False,
-                keep_identifiers=False,
-                limit=limit,
-                progress=prog,
-            )
+            graph_parts = [p for p in wanted if p != "literature"]
+            report = run_ingest(st, data_dir, graph_parts, settings=settings, progress=prog)
+            if "literature" in wanted:  # the literature is capped so the demo stays quick; --limit 0 = all
+                lit = run_ingest(st, data_dir, ["literature"], settings=settings, limit=limit or None, progress=prog)
+                report.sources.extend(lit.sources)
         t = Table(title="ingest")
         for c in ("source", "rows", "nodes", "rels", "rejects", "rows/s"):
             t.add_column(c, justify="right" if c != "source" else "left")
