@@ -7,14 +7,19 @@ info), ``bolt_store`` (Neo4jGraphStore on the test server, wiped before the test
 
 from __future__ import annotations
 
+import base64
 import importlib.util
+import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,6 +78,21 @@ def _script(action: str, env: dict[str, str]) -> subprocess.CompletedProcess[str
                           check=False)
 
 
+def _arcadedb_server_command(password: str, command: str) -> None:
+    """Send an ArcadeDB server command (create/drop database) to the script server's HTTP port."""
+    port = os.environ.get("MEDKG_ARCADEDB_HTTP_PORT", "2481")
+    token = base64.b64encode(f"root:{password}".encode()).decode()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/v1/server", data=json.dumps({"command": command}).encode(), method="POST",
+        headers={"Authorization": f"Basic {token}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            response.read()
+    except OSError as e:
+        pytest.fail(f"ArcadeDB server command {command!r} on port {port} failed: {e}", pytrace=False)
+
+
 def _script_server() -> BoltServer:
     return BoltServer(
         uri=f"bolt://127.0.0.1:{os.environ.get('MEDKG_BOLT_PORT', '7688')}",
@@ -84,7 +104,8 @@ def _script_server() -> BoltServer:
 
 @pytest.fixture(scope="session")
 def bolt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BoltServer]:
-    """A running Bolt server: MEDKG_NEO4J_URI (real Neo4j), else the script's running server, else one started
+    """A running Bolt server: MEDKG_NEO4J_URI (real Neo4j; its database is wiped before each test!), else the
+    script's running server (with a private database for this session, dropped at teardown), else one started
     here on free ports with private state and stopped at teardown. Skips (or fails when required) without it."""
     uri = os.environ.get("MEDKG_NEO4J_URI")
     if uri:
@@ -98,7 +119,14 @@ def bolt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BoltServer
         _unavailable("the neo4j driver is not installed: pip install neo4j")
     env = {**os.environ, "PYTHON": sys.executable}
     if _script("status", env).returncode == 0:
-        yield _script_server()
+        # Shared with other test sessions: use a private database, or their wipes would hit our data.
+        server = _script_server()
+        database = f"medkg_test_{os.getpid()}_{secrets.token_hex(3)}"
+        _arcadedb_server_command(server.password, f"create database {database}")
+        try:
+            yield BoltServer(uri=server.uri, user=server.user, password=server.password, database=database)
+        finally:
+            _arcadedb_server_command(server.password, f"drop database {database}")
         return
     if importlib.util.find_spec("arcadedb_embedded") is None:
         _unavailable(f"ArcadeDB Bolt server not available: {INSTALL_HINT}")
@@ -129,22 +157,28 @@ def embedded_store(tmp_path: Path) -> Iterator[object]:
     store.close()
 
 
-def wipe(server: BoltServer) -> None:
-    """Delete every node and relationship on the test server (schema stays)."""
+@pytest.fixture(scope="session")
+def _bolt_admin(bolt_server: BoltServer) -> Iterator[Any]:
+    """One driver for wiping, and the schema ensured once per session (ensure_schema is idempotent)."""
     from neo4j import GraphDatabase
 
-    with GraphDatabase.driver(server.uri, auth=(server.user, server.password)) as driver:
-        driver.execute_query(WIPE, database_=server.database)
-
-
-@pytest.fixture
-def bolt_store(bolt_server: BoltServer) -> Iterator[object]:
-    """A Neo4jGraphStore on the test server, schema ensured and all data wiped before the test."""
     from kg.neo4j import Neo4jGraphStore
 
     store = Neo4jGraphStore(uri=bolt_server.uri, user=bolt_server.user, password=bolt_server.password,
-                            database=bolt_server.database, batch_size=5000)
+                            database=bolt_server.database)
     store.ensure_schema()
-    wipe(bolt_server)
+    store.close()
+    with GraphDatabase.driver(bolt_server.uri, auth=(bolt_server.user, bolt_server.password)) as driver:
+        yield driver
+
+
+@pytest.fixture
+def bolt_store(bolt_server: BoltServer, _bolt_admin: Any) -> Iterator[object]:
+    """A Neo4jGraphStore on the test server, schema ensured and all data wiped before the test."""
+    from kg.neo4j import Neo4jGraphStore
+
+    _bolt_admin.execute_query(WIPE, database_=bolt_server.database)
+    store = Neo4jGraphStore(uri=bolt_server.uri, user=bolt_server.user, password=bolt_server.password,
+                            database=bolt_server.database, batch_size=5000)
     yield store
     store.close()

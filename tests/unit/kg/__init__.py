@@ -1,0 +1,1 @@
+"""Unit tests of the graph stores (kg.embedded, kg.neo4j)."""
