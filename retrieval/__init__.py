@@ -1,3 +1,55 @@
-"""medkg retrieval layer."""
+"""medkg retrieval layer: passage indexes (FAISS + BM25), entity linking, graph walk, RRF fusion, evidence bundles.
 
-__all__: list[str] = []
+Heavy libraries (torch, sentence-transformers, faiss, bm25s, jieba, langchain-core) load on first use, never
+when this package is imported. ``MedkgRetriever`` (LangChain) and ``DictionaryLinker`` are resolved lazily.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from retrieval.bundle import EvidenceBundle, EvidenceNode, EvidencePassage, EvidenceRelationship, EvidenceSubgraph
+from retrieval.embedder import Embedder, EmbedderConfig, load_embedder
+from retrieval.faiss_index import REBUILD_COMMAND, FaissIndex
+from retrieval.fusion import FusedHit, rrf
+from retrieval.graph_walk import GraphConfig, GraphRetriever, Linker
+from retrieval.indexing import IndexUpdate, PassageIndexer
+from retrieval.retriever import HybridRetriever, RetrieverConfig
+from retrieval.text import detect_lang
+from retrieval.types import Mention, PassageRecord
+
+__all__ = [
+    "REBUILD_COMMAND",
+    "DictionaryLinker",
+    "Embedder",
+    "EmbedderConfig",
+    "EvidenceBundle",
+    "EvidenceNode",
+    "EvidencePassage",
+    "EvidenceRelationship",
+    "EvidenceSubgraph",
+    "FaissIndex",
+    "FusedHit",
+    "GraphConfig",
+    "GraphRetriever",
+    "HybridRetriever",
+    "IndexUpdate",
+    "Linker",
+    "MedkgRetriever",
+    "Mention",
+    "PassageIndexer",
+    "PassageRecord",
+    "RetrieverConfig",
+    "detect_lang",
+    "load_embedder",
+    "rrf",
+]
+
+_LAZY = {"MedkgRetriever": "retrieval.langchain", "DictionaryLinker": "retrieval.linker"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'retrieval' has no attribute {name!r}")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -118,14 +118,16 @@ class IndexGroup:
 class PassageIndexer:
     """Embeds, indexes and stores passages; reads them back for the retrievers. No I/O in the constructor."""
 
-    def __init__(self, index_dir: Path, embedders: EmbedderConfig, *, faiss_kind: IndexKind = "flat") -> None:
+    def __init__(self, index_dir: Path, embedders: EmbedderConfig, *, faiss_kind: IndexKind = "flat",
+                 preloaded: Mapping[str, Embedder] | None = None) -> None:
+        """``preloaded`` maps 'en'/'zh' to already-loaded embedders (tests and benchmarks share one model)."""
         self.index_dir = Path(index_dir)
         self.config = embedders
         self.faiss_kind = faiss_kind
         self.store = PassageStore(self.index_dir / "passages.sqlite3")
         self.cache = EmbeddingCache(self.index_dir / "embeddings.sqlite3")
         self._groups: dict[str, IndexGroup] = {}
-        self._embedders: dict[str, Embedder] = {}
+        self._embedders: dict[str, Embedder] = dict(preloaded or {})
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PassageIndexer:
@@ -145,7 +147,7 @@ class PassageIndexer:
         return self._groups[g]
 
     def has_group(self, lang: str) -> bool:
-        return bool(self.store.ids(group_of(lang)))
+        return self.store.has_group(group_of(lang))
 
     # ---- writing -----------------------------------------------------------------------------------
     def upsert(self, passages: Sequence[PassageRecord], *,

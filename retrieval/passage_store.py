@@ -24,6 +24,8 @@ _CREATE = (
     "sha TEXT NOT NULL, record TEXT NOT NULL)"
 )
 _CREATE_DOC = "CREATE INDEX IF NOT EXISTS passages_doc ON passages (doc_id)"
+_CREATE_GRP = "CREATE INDEX IF NOT EXISTS passages_grp ON passages (grp)"
+_HAS_GRP = "SELECT 1 FROM passages WHERE grp = ? LIMIT 1"
 _UPSERT = "INSERT OR REPLACE INTO passages (cid, doc_id, grp, sha, record) VALUES (?, ?, ?, ?, ?)"
 _DELETE = "DELETE FROM passages WHERE cid = ?"
 _GET = "SELECT cid, record FROM passages WHERE cid IN ({marks})"
@@ -54,6 +56,7 @@ class PassageStore:
                 con = sqlite3.connect(self.path, check_same_thread=False)
                 con.execute(_CREATE)
                 con.execute(_CREATE_DOC)
+                con.execute(_CREATE_GRP)
             except sqlite3.DatabaseError as e:
                 raise IndexCorruptError(f"passage store {self.path} is unreadable ({e}); rebuild with: "
                                         f"{REBUILD_COMMAND}") from e
@@ -107,6 +110,10 @@ class PassageStore:
             db = self._db()
             rows = db.execute(_IDS) if group is None else db.execute(_IDS_GRP, (group,))
             return {r[0] for r in rows}
+
+    def has_group(self, group: str) -> bool:
+        with self._lock:
+            return self._db().execute(_HAS_GRP, (group,)).fetchone() is not None
 
     def records(self, group: str) -> Iterator[PassageRecord]:
         with self._lock:

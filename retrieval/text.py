@@ -65,16 +65,29 @@ def _english(text: str) -> list[str]:
 
 
 def tokenize(text: str, lang: str) -> list[str]:
-    """BM25 tokens: ``lang='zh'`` cuts with jieba (Latin words inside are handled as English), else English."""
+    """BM25 tokens. English: lowercase, stop-words removed, Snowball-stemmed. ``lang='zh'``: jieba words (stop-words
+    removed) plus character bigrams of each run of adjacent CJK words, so terms jieba does not know (drug names)
+    still match; Latin words inside Chinese text are handled as English."""
     if lang != "zh":
         return _english(text)
     out: list[str] = []
-    for tok in _jieba().lcut(text):
-        tok = tok.strip().lower()
+    run: list[str] = []
+
+    def flush() -> None:
+        joined = "".join(run)
+        out.extend(joined[i : i + 2] for i in range(len(joined) - 1))
+        run.clear()
+
+    for raw in _jieba().lcut(text):
+        tok = raw.strip().lower()
         if not tok or not _WORD.search(tok) or tok in STOPWORDS_ZH:
+            flush()
             continue
         if _CJK.search(tok):
             out.append(tok)
+            run.append(tok)
         else:
+            flush()
             out.extend(_english(tok))
+    flush()
     return out
