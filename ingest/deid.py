@@ -57,11 +57,11 @@ class Pseudonymizer:
         self.keep_identifiers = keep_identifiers
 
     def token(self, *parts: str) -> str:
-        """A 32-hex-digit HMAC-SHA256 of the parts (or the raw id when identifiers are kept and one part is given)."""
+        """The hex HMAC-SHA256 of the parts (or the raw id when identifiers are kept and one part is given)."""
         if self.keep_identifiers and len(parts) == 1:
             return parts[0]
         msg = "\x1f".join(parts).encode("utf-8")
-        return hmac.new(self._key, msg, hashlib.sha256).hexdigest()[:32]
+        return hmac.new(self._key, msg, hashlib.sha256).hexdigest()
 
     def record_id(self, kind: str, *parts: str) -> str:
         """``medkg:<kind>:<token>``, e.g. ``medkg:patient:3f2a…``."""

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
-from ingest.deid import Pseudonymizer
+from ingest.deid import DIRECT_IDENTIFIER_COLUMNS, Pseudonymizer
 from ingest.readers.base import Item, ReadContext, TableSpec, dedupe_ids, read_table
 from ingest.readers.curated import dept_id, dept_node, load_departments
 from ingest.readers.synthea_entries import read_entries
@@ -64,12 +64,13 @@ class SyntheaReader:
         orgs: set[str] = set()
         providers: dict[str, str] = {}
         patients: dict[str, str] = {}
+        idents: dict[str, set[str]] = {}
         encounters: dict[str, str] = {}
         yield from self._orgs(d / "organizations.csv", ctx, orgs)
         yield from self._providers(d / "providers.csv", ctx, ps, orgs, providers)
-        yield from self._patients(d / "patients.csv", ctx, ps, patients)
+        yield from self._patients(d / "patients.csv", ctx, ps, patients, idents)
         yield from self._encounters(d / "encounters.csv", ctx, ps, patients, orgs, providers, encounters)
-        yield from read_entries(d, ctx, ps, patients, encounters, self.source)
+        yield from read_entries(d, ctx, ps, patients, encounters, self.source, idents)
 
     def _orgs(self, path: Path, ctx: ReadContext, orgs: set[str]) -> Iterator[Item]:
         seen: dict[str, int] = {}
@@ -137,7 +138,8 @@ class SyntheaReader:
                                props={"speciality": speciality})
         ctx.notes["providers_speciality_unmapped"] = unmapped
 
-    def _patients(self, path: Path, ctx: ReadContext, ps: Pseudonymizer, patients: dict[str, str]) -> Iterator[Item]:
+    def _patients(self, path: Path, ctx: ReadContext, ps: Pseudonymizer, patients: dict[str, str],
+                  idents: dict[str, set[str]]) -> Iterator[Item]:
         seen: dict[str, int] = {}
         for i, row in enumerate(read_table(path, PATIENTS)):
             if ctx.limited(i):
@@ -176,6 +178,7 @@ class SyntheaReader:
             else:
                 name = f"Patient {pid.rsplit(':', 1)[1][:8]}"
             patients[v["Id"]] = pid
+            idents[v["Id"]] = {v[c] for c in DIRECT_IDENTIFIER_COLUMNS if len(v.get(c, "")) >= 3}
             yield Node(id=pid, label="Patient", name=name, sources=(self.source,), props=props)
 
     def _encounters(self, path: Path, ctx: ReadContext, ps: Pseudonymizer, patients: dict[str, str], orgs: set[str],

@@ -31,6 +31,8 @@ SPECS = {
     "procedures": TableSpec(required=("START", *_BASE)),
     "allergies": TableSpec(required=("START", *_BASE)),
 }
+# LOINC codes whose answers identify a person (PRAPARE "What address do you live at?").
+REDACT_LOINC = frozenset({"56799-0"})
 _SALTS = {"hydrochloride", "hydrocholoride", "sodium", "potassium", "sulfate", "acetate", "maleate", "bitartrate",
           "succinate", "hydrobromide", "calcium", "citrate", "besylate", "mesylate", "fumarate", "tartrate",
           "phosphate", "bromide", "chloride", "usp", "propionate"}
@@ -64,12 +66,15 @@ def ingredients(description: str) -> list[str]:
 
 
 def read_entries(d: Path, ctx: ReadContext, ps: Pseudonymizer, patients: dict[str, str], encounters: dict[str, str],
-                 source: str) -> Iterator[Item]:
+                 source: str, idents: dict[str, set[str]] | None = None) -> Iterator[Item]:
+    """Entries of every kind; without keep_identifiers, observation values that identify the patient (the
+    address question, LOINC 56799-0, or any value equal to one of the patient's identifiers) are redacted."""
     diseases, symptoms, compounds = (concept_index(ctx, lb) for lb in ("Disease", "Symptom", "Compound"))
     by_name, by_code = load_aliases("synthea")
     linked_rows = rows_seen = 0
     linked_kinds: dict[str, str] = {}  # SNOMED code → linked concept id ('' = none)
     med_linked = med_rows = 0
+    redacted = 0
     for kind in ("conditions", "medications", "observations", "procedures", "allergies"):
         path = d / f"{kind}.csv"
         seen: set[str] = set()
@@ -108,6 +113,11 @@ def read_entries(d: Path, ctx: ReadContext, ps: Pseudonymizer, patients: dict[st
             label, rel = _KINDS[kind]
             if kind == "observations":
                 props.update(_observation(v))
+                if not ctx.keep_identifiers and (v["CODE"] in REDACT_LOINC
+                                                 or v["VALUE"] in (idents or {}).get(v["PATIENT"], set())):
+                    props.pop("value", None)
+                    props["value_text"] = "[redacted]"
+                    redacted += 1
             elif kind == "allergies":
                 props.update({k.lower(): v[k] for k in ("SYSTEM", "TYPE", "CATEGORY", "DESCRIPTION1", "SEVERITY1")
                               if v.get(k)})
@@ -140,6 +150,7 @@ def read_entries(d: Path, ctx: ReadContext, ps: Pseudonymizer, patients: dict[st
         ctx.notes[f"{kind}_duplicate_rows_merged"] = dupes
         if no_encounter:
             ctx.notes[f"{kind}_without_encounter_skipped"] = no_encounter
+    ctx.notes["observation_values_redacted"] = redacted
     codes = len(linked_kinds)
     ctx.notes["condition_rows_linked_rate"] = round(linked_rows / rows_seen, 3) if rows_seen else 0.0
     to_disease = sum(1 for t in linked_kinds.values() if t and diseases.labels.get(t) == "Disease")
