@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from ingest.readers.base import ReadContext, Reader
 from medkg.data import SAMPLE_DIR
 
 __all__ = ["HETIONET_HEADER", "collect", "copy_sample", "write"]
@@ -26,10 +27,8 @@ def copy_sample(dst: Path) -> Path:
     return out
 
 
-def collect(reader: object, data_dir: Path, **ctx_kw: object) -> tuple[list[object], object]:
+def collect(reader: Reader, data_dir: Path) -> tuple[list[object], ReadContext]:
     """All items a reader yields, and its context."""
-    from ingest.readers.base import ReadContext
-
-    ctx = ReadContext(**ctx_kw)  # type: ignore[arg-type]
-    items = list(reader.read(data_dir, ctx))  # type: ignore[attr-defined]
+    ctx = ReadContext()
+    items: list[object] = list(reader.read(data_dir, ctx))
     return items, ctx

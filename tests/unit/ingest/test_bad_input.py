@@ -69,7 +69,7 @@ class _DanglingReader:
     """Emits one node and a relationship to a node that exists nowhere."""
 
     source = "hsdn"
-    root = None
+    root: Path | None = None
 
     def files(self, data_dir: Path) -> list[Path]:
         return []

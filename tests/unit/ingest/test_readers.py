@@ -99,7 +99,8 @@ def test_pharmacotherapydb_categories(tmp_path: Path) -> None:
 
 def test_medline_mirrored_pairs_become_one(tmp_path: Path) -> None:
     """A–B and B–A rows give one COOCCURS_WITH (smaller id first); DO-slim MeSH ids become xrefs/synonyms."""
-    head = "doid_code_0\tdoid_name_0\tdoid_code_1\tdoid_name_1\tcooccurrence\texpected\tenrichment\todds_ratio\tp_fisher\n"
+    head = ("doid_code_0\tdoid_name_0\tdoid_code_1\tdoid_name_1\tcooccurrence\texpected\tenrichment\todds_ratio"
+            "\tp_fisher\n")
     write(tmp_path, "kg/medline/disease-disease-cooccurrence.tsv", head
           + "DOID:2\ta\tDOID:1\tb\t10\t5.0\t2.0\t2.1\t0.01\n" + "DOID:1\tb\tDOID:2\ta\t10\t5.0\t2.0\t2.1\t0.01\n")
     write(tmp_path, "kg/medline/DO-slim-to-mesh.tsv",
@@ -162,7 +163,8 @@ def test_orpas_structure(tmp_path: Path) -> None:
     assert nodes[f"{base}:room:R_0"].props["gender_policy"] == "SameGender"
     kinds = {(r.end, r.props.get("kind")) for r in _rels(items) if r.type == "TREATS_SPECIALISM"}
     assert kinds == {(f"{base}:specialism:Cardiology", "main"), (f"{base}:specialism:Critical_Care", "aux")}
-    assert (f"{base}:room:R_0", f"{base}:dept:Cardio") in {(r.start, r.end) for r in _rels(items) if r.type == "PART_OF"}
+    part_of = {(r.start, r.end) for r in _rels(items) if r.type == "PART_OF"}
+    assert (f"{base}:room:R_0", f"{base}:dept:Cardio") in part_of
     bad = [i for i in items if isinstance(i, RowError)]
     assert len(bad) == 1 and bad[0].line == 15 and "capacity" in bad[0].reason
 
