@@ -1,0 +1,58 @@
+"""``medkg ingest`` end to end on the bundled sample and the embedded store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from medkg.cli.main import app
+from medkg.data import SAMPLE_DIR
+from medkg.errors import MedkgError, RowError
+from medkg.settings import get_settings
+
+
+def test_ingest_kg_records_resources(_private_home: Path) -> None:
+    """Prints the per-source summary and where the reject report is; the store has the data afterwards."""
+    result = CliRunner().invoke(app, ["ingest", "kg", "records", "resources", "--data", str(SAMPLE_DIR)])
+    assert result.exit_code == 0, result.output
+    assert "ingest summary" in result.output
+    assert "hetionet" in result.output and "synthea" in result.output and "hifld" in result.output
+    assert "ingest-rejects.jsonl" in result.output.replace("\n", "")
+    assert (get_settings().reports_dir / "ingest-rejects.jsonl").exists()
+    stats = CliRunner().invoke(app, ["graph", "stats", "--json"])
+    assert stats.exit_code == 0 and '"Patient": 7' in stats.output
+
+
+def test_strict_names_file_and_line(tmp_path: Path) -> None:
+    """--strict aborts on the first malformed row with a RowError naming the file and line."""
+    bad = tmp_path / "data" / "kg" / "hetionet"
+    bad.mkdir(parents=True)
+    (bad / "hetionet-v1.0-nodes.tsv").write_text("id\tname\tkind\nDisease::DOID:1\tx\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["ingest", "kg", "--data", str(tmp_path / "data"), "--strict"])
+    assert isinstance(result.exception, RowError)
+    assert result.exception.line == 2
+    assert "hetionet-v1.0-nodes.tsv" in str(result.exception)
+
+
+def test_unknown_part_and_missing_literature(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A typo'd part is a clear error; without the literature module, 'literature' says so clearly."""
+    import importlib
+
+    from ingest import run_ingest
+    from medkg.settings import Settings
+    from tests.unit.ingest.memstore import MemStore
+
+    with pytest.raises(MedkgError, match="unknown ingest part"):
+        run_ingest(MemStore(), SAMPLE_DIR, ["kgg"], settings=Settings(home=tmp_path))
+    real = importlib.import_module
+
+    def fake(name: str, package: str | None = None) -> object:
+        if name == "ingest.literature":
+            raise ImportError("No module named 'ingest.literature'")
+        return real(name, package)
+
+    monkeypatch.setattr(importlib, "import_module", fake)
+    with pytest.raises(MedkgError, match="literature ingest is not available"):
+        run_ingest(MemStore(), SAMPLE_DIR, ["literature"], settings=Settings(home=tmp_path))
