@@ -24,19 +24,25 @@ __all__ = ["create_app"]
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings | None = None, *, store_factory: StoreFactory | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    store_factory: StoreFactory | None = None,
+    store_retry_interval: float = 2.0,
+) -> FastAPI:
     """A new API app. ``settings`` default to :func:`~medkg.settings.get_settings`; ``store_factory`` (default
     :func:`api.state.open_app_store`, i.e. :func:`kg.open_store`) opens the graph store named by the settings.
 
     If the store cannot be reached at start-up the app still starts: the failure is logged, every request that
-    needs the store answers 503 with the reason, and each such request tries to open it again.
+    needs the store answers 503 with the reason, and a request at least ``store_retry_interval`` seconds after the
+    last failed attempt tries to open it again.
     """
     cfg = settings if settings is not None else get_settings()
     factory: StoreFactory = store_factory if store_factory is not None else open_app_store
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        holder = StoreHolder(cfg, factory)
+        holder = StoreHolder(cfg, factory, retry_interval=store_retry_interval)
         app.state.store_holder = holder
         try:
             await anyio.to_thread.run_sync(holder.get)

@@ -21,7 +21,7 @@ from medkg.errors import (
     StoreUnavailableError,
 )
 
-__all__ = ["ERROR_STATUS", "error_response", "install_error_handlers", "status_for"]
+__all__ = ["ERROR_STATUS", "RETRY_AFTER_S", "error_response", "install_error_handlers", "status_for"]
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +43,14 @@ def status_for(exc: MedkgError) -> int:
     return 500  # unreachable: MedkgError itself is in the table
 
 
+RETRY_AFTER_S = 5
+
+
 def error_response(status: int, error: str, message: str) -> JSONResponse:
-    """A JSON error response with the :class:`ErrorResponse` body."""
+    """A JSON error response with the :class:`ErrorResponse` body (503s also say when to retry)."""
     body = ErrorResponse(error=error, message=message, status=status)
-    return JSONResponse(status_code=status, content=body.model_dump())
+    headers = {"Retry-After": str(RETRY_AFTER_S)} if status == 503 else None
+    return JSONResponse(status_code=status, content=body.model_dump(), headers=headers)
 
 
 async def _medkg_error(request: Request, exc: Exception) -> JSONResponse:

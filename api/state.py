@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from kg import GraphStore
@@ -46,15 +47,19 @@ def open_app_store(settings: Settings) -> GraphStore:
 
 class StoreHolder:
     """Holds the app's store. :meth:`get` opens it on first use; if opening fails with
-    :class:`StoreUnavailableError` the error propagates (the request gets a 503) and the next call tries again,
-    so the API recovers by itself once Neo4j is up. Thread-safe: sync endpoints run in a thread pool."""
+    :class:`StoreUnavailableError` the error propagates (the request gets a 503) and a call at least
+    ``retry_interval`` seconds later tries again, so the API recovers by itself once Neo4j is up without every
+    request waiting for a connection timeout meanwhile. Thread-safe: sync endpoints run in a thread pool."""
 
-    def __init__(self, settings: Settings, factory: StoreFactory) -> None:
+    def __init__(self, settings: Settings, factory: StoreFactory, *, retry_interval: float = 2.0) -> None:
         self._settings = settings
         self._factory = factory
+        self._retry_interval = retry_interval
         self._store: GraphStore | None = None
         self._lock = threading.Lock()
         self._closed = False
+        self._failure: StoreUnavailableError | None = None
+        self._failed_at = 0.0
 
     @property
     def kind(self) -> str:
@@ -71,7 +76,17 @@ class StoreHolder:
             if self._closed:
                 raise StoreUnavailableError("the API is shutting down; the graph store is closed")
             if self._store is None:
-                self._store = self._factory(self._settings)
+                waited = time.monotonic() - self._failed_at
+                if self._failure is not None and waited < self._retry_interval:
+                    raise StoreUnavailableError(
+                        f"{self._failure} (next connection attempt in {self._retry_interval - waited:.1f} s)"
+                    ) from self._failure
+                try:
+                    self._store = self._factory(self._settings)
+                except StoreUnavailableError as e:
+                    self._failure, self._failed_at = e, time.monotonic()
+                    raise
+                self._failure = None
                 log.info("graph store opened (%s)", self._settings.store)
             return self._store
 

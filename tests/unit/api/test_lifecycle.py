@@ -76,6 +76,7 @@ def test_dead_store_is_503_with_reason(tmp_path: Path) -> None:
             assert body["error"] == "StoreUnavailableError"
             assert body["status"] == 503
             assert "graph store" in body["message"]
+            assert r.headers["retry-after"] == "5"
         # static Browser files do not need the store
         assert c.get("/browser/medkg-guide.adoc").status_code == 200
 
@@ -93,12 +94,30 @@ def test_dead_neo4j_is_503_naming_the_server(tmp_path: Path) -> None:
 
 def test_store_recovers_once_reachable(tmp_path: Path) -> None:
     s = _dead_settings(tmp_path)
-    with TestClient(create_app(s)) as c:
+    with TestClient(create_app(s, store_retry_interval=0.0)) as c:
         assert c.get("/health").status_code == 503
         (s.home / "store").unlink()
         r = c.get("/health")
         assert r.status_code == 200
         assert r.json()["nodes"] == 0
+
+
+def test_failed_open_is_not_retried_on_every_request(tmp_path: Path) -> None:
+    """While the store is down, requests within the retry interval fail fast instead of each reconnecting."""
+    attempts: list[int] = []
+
+    def factory(s: Settings) -> GraphStore:
+        attempts.append(1)
+        raise StoreUnavailableError("Neo4j at bolt://neo4j:7687: cannot reach the server")
+
+    s = Settings(home=tmp_path, store="embedded", _env_file=None)
+    with TestClient(create_app(s, store_factory=factory, store_retry_interval=3600.0)) as c:
+        for _ in range(3):
+            r = c.get("/health")
+            assert r.status_code == 503
+            assert "cannot reach the server" in r.json()["message"]
+        assert "next connection attempt in" in r.json()["message"]
+    assert len(attempts) == 1  # the start-up attempt only
 
 
 def test_store_failing_mid_request_is_503(settings: Settings) -> None:
