@@ -28,7 +28,7 @@ def test_department_files_are_consistent() -> None:
     slugs = [e.slug for e in deps.english]
     assert len(slugs) == len(set(slugs))
     assert len({m.zh for m in deps.chinese}) == len(deps.chinese)
-    assert all(len(m.source) > 10 for m in (*deps.chinese, *deps.synthea))
+    assert all(len(m.source) > 10 for m in deps.chinese) and all(len(m.source) > 10 for m in deps.synthea)
     zh_to_en = {m.zh: m.en for m in deps.chinese}
     assert zh_to_en["心内科"] == "cardiology"
     assert zh_to_en["呼吸内科"] == "pulmonology"
