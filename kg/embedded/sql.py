@@ -30,22 +30,19 @@ __all__ = [
     "RELS_TOUCHING_IN",
     "RELS_TOUCHING_OUT",
     "SCHEMA_VERSION",
-    "UPDATE_NODE_SOURCES",
+    "UPDATE_NODE_DOC",
     "UPSERT_NODE",
     "UPSERT_REL",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 DDL = """
 CREATE TABLE IF NOT EXISTS nodes (
     id TEXT PRIMARY KEY NOT NULL,
     label TEXT NOT NULL,
     name TEXT NOT NULL,
-    lang TEXT,
-    synonyms TEXT NOT NULL,
-    sources TEXT NOT NULL,
-    props TEXT NOT NULL
+    doc TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS nodes_label ON nodes(label, id);
 CREATE TABLE IF NOT EXISTS node_names (
@@ -66,7 +63,7 @@ CREATE TABLE IF NOT EXISTS rels (
     end_id TEXT NOT NULL,
     source TEXT NOT NULL,
     weight REAL,
-    props TEXT NOT NULL,
+    doc TEXT NOT NULL,
     PRIMARY KEY (type, start_id, end_id, source)
 );
 CREATE INDEX IF NOT EXISTS rels_out ON rels(start_id, type, weight, end_id, source);
@@ -76,15 +73,11 @@ CREATE INDEX IF NOT EXISTS rels_source ON rels(source);
 
 _IDS = "(SELECT value FROM json_each(:ids))"
 
-NODES_BY_IDS = (
-    "SELECT n.id, n.label, n.name, n.lang, n.synonyms, n.sources, n.props "
-    "FROM json_each(:ids) AS j JOIN nodes AS n ON n.id = j.value"
-)
+NODES_BY_IDS = "SELECT n.doc FROM json_each(:ids) AS j JOIN nodes AS n ON n.id = j.value"
 EXISTING_IDS = "SELECT n.id FROM json_each(:ids) AS j JOIN nodes AS n ON n.id = j.value"
 UPSERT_NODE = (
-    "INSERT INTO nodes (id, label, name, lang, synonyms, sources, props) VALUES (?, ?, ?, ?, ?, ?, ?) "
-    "ON CONFLICT (id) DO UPDATE SET label = excluded.label, name = excluded.name, lang = excluded.lang, "
-    "synonyms = excluded.synonyms, sources = excluded.sources, props = excluded.props"
+    "INSERT INTO nodes (id, label, name, doc) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (id) DO UPDATE SET label = excluded.label, name = excluded.name, doc = excluded.doc"
 )
 DELETE_NAMES_OF = f"DELETE FROM node_names WHERE node_id IN {_IDS}"  # noqa: S608 - constant text
 INSERT_NAME = "INSERT OR IGNORE INTO node_names (key, node_id) VALUES (?, ?)"
@@ -96,13 +89,13 @@ EXISTING_REL_KEYS = (
     "AND r.end_id = json_extract(j.value, '$[2]') AND r.source = json_extract(j.value, '$[3]')"
 )
 UPSERT_REL = (
-    "INSERT INTO rels (type, start_id, end_id, source, weight, props) VALUES (?, ?, ?, ?, ?, ?) "
-    "ON CONFLICT (type, start_id, end_id, source) DO UPDATE SET weight = excluded.weight, props = excluded.props"
+    "INSERT INTO rels (type, start_id, end_id, source, weight, doc) VALUES (?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (type, start_id, end_id, source) DO UPDATE SET weight = excluded.weight, doc = excluded.doc"
 )
 
 # Lookup keys: exact, prefix (index range [q, q + U+10FFFF)), and substring (scan).
 _FIND = (
-    "SELECT n.id, n.label, n.name, n.lang, n.synonyms, n.sources, n.props, MIN({rank}) AS rank "
+    "SELECT n.doc, MIN({rank}) AS rank "
     "FROM node_names AS k JOIN nodes AS n ON n.id = k.node_id "
     "WHERE {where} AND (:labels IS NULL OR n.label IN (SELECT value FROM json_each(:labels))) "
     "GROUP BY n.id ORDER BY rank, n.name, n.id LIMIT :limit"
@@ -126,16 +119,13 @@ RELS_TOUCHING_OUT = (
 RELS_TOUCHING_IN = (
     f"SELECT rowid, type, start_id, end_id, source, weight FROM rels WHERE end_id IN {_IDS} {_REL_FILTER}"  # noqa: S608
 )
-RELS_BY_ROWIDS = (
-    "SELECT r.type, r.start_id, r.end_id, r.source, r.weight, r.props "
-    "FROM json_each(:ids) AS j JOIN rels AS r ON r.rowid = j.value"
-)
+RELS_BY_ROWIDS = "SELECT r.rowid, r.doc FROM json_each(:ids) AS j JOIN rels AS r ON r.rowid = j.value"
 RELS_OUT = (
-    "SELECT type, start_id, end_id, source, weight, props FROM rels WHERE start_id = :id "
+    "SELECT type, start_id, end_id, source, doc FROM rels WHERE start_id = :id "
     "AND (:types IS NULL OR type IN (SELECT value FROM json_each(:types)))"
 )
 RELS_IN = (
-    "SELECT type, start_id, end_id, source, weight, props FROM rels WHERE end_id = :id "
+    "SELECT type, start_id, end_id, source, doc FROM rels WHERE end_id = :id "
     "AND (:types IS NULL OR type IN (SELECT value FROM json_each(:types)))"
 )
 
@@ -153,4 +143,4 @@ DELETE_RELS_OF_NODES = (
 )
 DELETE_NODES = f"DELETE FROM nodes WHERE id IN {_IDS}"  # noqa: S608 - constant text
 DELETE_NODE_SOURCE = "DELETE FROM node_sources WHERE source = ?"
-UPDATE_NODE_SOURCES = "UPDATE nodes SET sources = ? WHERE id = ?"
+UPDATE_NODE_DOC = "UPDATE nodes SET doc = ? WHERE id = ?"

@@ -45,18 +45,13 @@ def _dumps(value: object) -> str:
 
 
 def _node(row: Sequence[Any]) -> Node:
-    """A stored row (id, label, name, lang, synonyms, sources, props) as a :class:`Node` (already validated)."""
-    return Node.model_construct(
-        id=row[0], label=row[1], name=row[2], lang=row[3], synonyms=tuple(json.loads(row[4])),
-        sources=tuple(json.loads(row[5])), props=json.loads(row[6]),
-    )
+    """A stored row whose first column is the node's JSON document."""
+    return Node.model_validate_json(row[0])
 
 
-def _rel(row: Sequence[Any]) -> Relationship:
-    """A stored row (type, start, end, source, weight, props) as a :class:`Relationship`."""
-    return Relationship.model_construct(
-        type=row[0], start=row[1], end=row[2], source=row[3], weight=row[4], props=json.loads(row[5])
-    )
+def _rel(doc: str) -> Relationship:
+    """A relationship's stored JSON document."""
+    return Relationship.model_validate_json(doc)
 
 
 def _check_limit(name: str, value: int) -> None:
@@ -91,6 +86,12 @@ class EmbeddedGraphStore:
         except sqlite3.Error as e:
             self._conn.close()
             raise StoreUnavailableError(f"cannot open the graph store at {self.path}: {e}") from e
+        if 0 < version < sql.SCHEMA_VERSION:
+            self._conn.close()
+            raise StoreUnavailableError(
+                f"the graph store at {self.path} has the old schema version {version} (now {sql.SCHEMA_VERSION}); "
+                "delete it and ingest again"
+            )
         if version > sql.SCHEMA_VERSION:
             self._conn.close()
             raise StoreUnavailableError(
@@ -167,13 +168,10 @@ class EmbeddedGraphStore:
         check_labels(n.label for n in nodes)
         ids = list(dict.fromkeys(n.id for n in nodes))
         with self._write() as conn:
-            existing = {row[0]: _node(row) for row in conn.execute(sql.NODES_BY_IDS, {"ids": _dumps(ids)})}
+            existing = {n.id: n for n in map(_node, conn.execute(sql.NODES_BY_IDS, {"ids": _dumps(ids)}))}
             merged, created, updated = merge_nodes(nodes, existing)
             changed = [n for i, n in merged.items() if existing.get(i) != n]
-            conn.executemany(sql.UPSERT_NODE, [
-                (n.id, n.label, n.name, n.lang, _dumps(list(n.synonyms)), _dumps(list(n.sources)), _dumps(n.props))
-                for n in changed
-            ])
+            conn.executemany(sql.UPSERT_NODE, [(n.id, n.label, n.name, n.model_dump_json()) for n in changed])
             renamed = [n.id for n in changed if n.id in existing]
             if renamed:
                 conn.execute(sql.DELETE_NAMES_OF, {"ids": _dumps(renamed)})
@@ -195,7 +193,7 @@ class EmbeddedGraphStore:
                 raise MissingEndpointError(missing)
             found = conn.execute(sql.EXISTING_REL_KEYS, {"keys": _dumps([list(k) for k in last])}).fetchall()
             conn.executemany(sql.UPSERT_REL, [
-                (r.type, r.start, r.end, r.source, r.weight, _dumps(r.props)) for r in last.values()
+                (r.type, r.start, r.end, r.source, r.weight, r.model_dump_json()) for r in last.values()
             ])
         updated = len(found)
         return WriteReport(rows=len(rels), created=len(last) - updated, updated=updated)
@@ -209,7 +207,8 @@ class EmbeddedGraphStore:
             for node in (_node(row) for row in conn.execute(sql.NODES_BY_IDS, {"ids": _dumps(ids)}).fetchall()):
                 rest = [s for s in node.sources if s != source]
                 if rest:
-                    conn.execute(sql.UPDATE_NODE_SOURCES, (_dumps(rest), node.id))
+                    doc = node.model_copy(update={"sources": tuple(rest)}).model_dump_json()
+                    conn.execute(sql.UPDATE_NODE_DOC, (doc, node.id))
                     kept += 1
                 else:
                     doomed.append(node.id)
@@ -233,7 +232,8 @@ class EmbeddedGraphStore:
         if not node_ids:
             return []
         with self._read() as conn:
-            by_id = {row[0]: _node(row) for row in conn.execute(sql.NODES_BY_IDS, {"ids": _dumps(list(node_ids))})}
+            rows = conn.execute(sql.NODES_BY_IDS, {"ids": _dumps(list(node_ids))}).fetchall()
+        by_id = {n.id: n for n in map(_node, rows)}
         return [by_id[i] for i in node_ids if i in by_id]
 
     def existing_ids(self, node_ids: Sequence[str]) -> set[str]:
@@ -275,7 +275,7 @@ class EmbeddedGraphStore:
             if direction in ("in", "both"):
                 rows += [r for r in conn.execute(sql.RELS_IN, params) if direction == "in" or r[1] != r[2]]
         rows.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
-        return [_rel(r) for r in rows[:limit]]
+        return [_rel(r[4]) for r in rows[:limit]]
 
     def _fetcher(
         self, conn: sqlite3.Connection, rel_types: Sequence[str] | None, min_weight: float | None
@@ -293,10 +293,8 @@ class EmbeddedGraphStore:
         return fetch
 
     def _materialise(self, conn: sqlite3.Connection, edges: Sequence[Edge]) -> dict[object, Relationship]:
-        refs = [e.ref for e in edges]
-        rows = conn.execute(sql.RELS_BY_ROWIDS, {"ids": _dumps(refs)}).fetchall()
-        by_key = {(r[0], r[1], r[2], r[3]): _rel(r) for r in rows}
-        return {e.ref: by_key[(e.type, e.start, e.end, e.source)] for e in edges}
+        rows = conn.execute(sql.RELS_BY_ROWIDS, {"ids": _dumps([e.ref for e in edges])}).fetchall()
+        return {rowid: _rel(doc) for rowid, doc in rows}
 
     def neighbourhood(
         self,
