@@ -10,6 +10,7 @@ source writes anything, so nothing is half-written and nothing already stored is
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -90,9 +91,23 @@ def merge_node(existing: Node | None, new: Node) -> tuple[Node, bool]:
     return merged, differs
 
 
+def _non_finite(props: dict[str, PropValue], weight: float | None = None) -> list[str]:
+    bad = [k for k, v in props.items() if isinstance(v, float) and not math.isfinite(v)]
+    bad += [k for k, v in props.items() if isinstance(v, list) and any(isinstance(x, float) and not math.isfinite(x)
+                                                                      for x in v)]
+    if weight is not None and not math.isfinite(weight):
+        bad.append("weight")
+    return bad
+
+
 def _collect(reader: Reader, data_dir: Path, ctx: ReadContext, strict: bool) -> _Collected:
     out = _Collected()
-    for item in reader.read(data_dir, ctx):
+    for raw in reader.read(data_dir, ctx):
+        item = raw
+        if not isinstance(raw, RowError):
+            bad = _non_finite(raw.props, raw.weight if isinstance(raw, Relationship) else None)
+            if bad:  # NaN/inf cannot be stored as graph properties: the row is malformed
+                item = ctx.reject(f"non-finite number in {', '.join(sorted(bad))}")
         if isinstance(item, RowError):
             if strict:
                 raise item

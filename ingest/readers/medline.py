@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ingest.readers.base import Item, ReadContext, TableSpec, read_table
-from medkg.types import Node, Relationship
+from medkg.types import Node, PropValue, Relationship
 
 __all__ = ["MedlineReader"]
 
@@ -25,6 +25,12 @@ COOC_SPEC = TableSpec(required=("doid_code_0", "doid_name_0", "doid_code_1", "do
                                 "expected", "enrichment", "odds_ratio", "p_fisher"), delimiter="\t")
 SLIM_SPEC = TableSpec(required=("doid_code", "doid_name", "mesh_id", "mesh_name"), delimiter="\t")
 _FLOATS = ("expected", "enrichment", "odds_ratio", "p_fisher")
+
+
+def _weight(enrichment: float) -> float:
+    if math.isinf(enrichment):
+        return 1.0
+    return round(enrichment / (1.0 + enrichment), 6) if enrichment > 0 else 0.0
 
 
 class MedlineReader:
@@ -63,7 +69,7 @@ class MedlineReader:
     def _cooc(self, path: Path, ctx: ReadContext) -> Iterator[Item]:
         pairs: dict[tuple[str, str], int] = {}
         names: dict[str, str] = {}
-        mirrored = 0
+        mirrored = inf_figures = 0
         n = 0
         for row in read_table(path, COOC_SPEC):
             if ctx.limited(n):
@@ -87,6 +93,11 @@ class MedlineReader:
             if any(isinstance(x, float) and math.isnan(x) for x in figures.values()):
                 yield ctx.reject("NaN in co-occurrence figures")
                 continue
+            infinite = [k for k, x in figures.items() if isinstance(x, float) and math.isinf(x)]
+            for k in infinite:  # odds ratio 'inf' (a zero cell): not storable as a number; flag it instead
+                del figures[k]
+            if infinite:
+                inf_figures += 1
             start, end = sorted((a, b))
             if (start, end) in pairs:
                 mirrored += 1
@@ -96,11 +107,14 @@ class MedlineReader:
                 if did not in names and v[f"doid_name_{i}"]:
                     names[did] = v[f"doid_name_{i}"]
                     yield Node(id=did, label="Disease", name=names[did], sources=(self.source,))
-            enrich = float(figures["enrichment"])
+            enrich = float(figures.get("enrichment", math.inf))
+            props: dict[str, PropValue] = dict(figures)
+            if infinite:
+                props["infinite"] = infinite
             yield Relationship(type="COOCCURS_WITH", start=start, end=end, source=self.source,
-                               weight=round(enrich / (1.0 + enrich), 6) if enrich > 0 else 0.0,
-                               props=dict(figures))
+                               weight=_weight(enrich), props=props)
         ctx.notes["mirrored_pairs_merged"] = mirrored
+        ctx.notes["infinite_odds_ratio_omitted"] = inf_figures
         ctx.notes["mirrored_resolution"] = (
             "A–B and B–A rows carry the same figures (p_fisher up to float noise): one relationship per pair"
         )

@@ -7,3 +7,4 @@ import typer
 __all__ = ["app"]
 
 app = typer.Typer(help="Benchmarks that print numbers (never timed tests).", no_args_is_help=True)
+from medkg.cli.bench.ingest_bench import bench_ingest; app.command("ingest")(bench_ingest)  # noqa: E402, E702, I001

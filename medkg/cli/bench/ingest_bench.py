@@ -1,0 +1,160 @@
+"""``medkg bench ingest``: kg + records + resources into a fresh embedded store (and Neo4j over Bolt on request):
+rows/s per source, wall time per store, counts per label/type, and 2-hop neighbourhood latency of diseases."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.table import Table
+
+from medkg.cli.common import DataOpt, console, err_console
+from medkg.data import resolve_data_dir
+from medkg.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from kg.store import GraphStore
+
+__all__ = ["bench_ingest"]
+
+PARTS = ["kg", "records", "resources"]
+WARMUP_SOURCE = "bench_warmup"
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    s = sorted(values)
+    k = min(len(s) - 1, max(0, round(q * (len(s) - 1))))
+    return s[k]
+
+
+def _two_hop(store: GraphStore, samples: int) -> dict[str, Any]:
+    diseases = store.node_ids(label="Disease")
+    step = max(1, len(diseases) // max(1, samples))
+    chosen = diseases[::step][:samples]
+    times: list[float] = []
+    sizes: list[int] = []
+    for did in chosen:
+        t0 = time.perf_counter()
+        sub = store.neighbourhood([did], hops=2, limit=100)
+        times.append((time.perf_counter() - t0) * 1000)
+        sizes.append(len(sub.nodes))
+    return {"queries": len(times), "p50_ms": round(_percentile(times, 0.5), 2),
+            "p95_ms": round(_percentile(times, 0.95), 2),
+            "mean_nodes": round(statistics.fmean(sizes), 1) if sizes else 0.0}
+
+
+def _warm_up(store: GraphStore, batch: int) -> float:
+    from medkg.types import Node
+
+    nodes = [Node(id=f"medkg:bench:{i}", label="Disease", name=f"warm-up {i}", sources=(WARMUP_SOURCE,))
+             for i in range(batch)]
+    t0 = time.perf_counter()
+    store.upsert_nodes(nodes)
+    seconds = time.perf_counter() - t0
+    store.delete_source(WARMUP_SOURCE)
+    return seconds
+
+
+def _run_store(name: str, settings: Settings, data_dir: Path, samples: int, limit: int | None,
+               warm_up: bool) -> dict[str, Any]:
+    from ingest import run_ingest
+    from kg import open_store
+
+    store = open_store(settings)
+    try:
+        warm = _warm_up(store, settings.batch_size) if warm_up else None
+        t0 = time.perf_counter()
+        report = run_ingest(store, data_dir, PARTS, settings=settings, limit=limit)
+        wall = time.perf_counter() - t0
+        counts = store.counts()
+        hop = _two_hop(store, samples)
+    finally:
+        store.close()
+    rows = sum(s.rows_read for s in report.sources)
+    written = sum(s.nodes_written + s.relationships_written for s in report.sources)
+    return {
+        "store": name,
+        "wall_s": round(wall, 2),
+        "rows": rows,
+        "rows_per_s": round(rows / wall, 1) if wall > 0 else 0.0,
+        "writes_per_s": round(written / wall, 1) if wall > 0 else 0.0,
+        "warm_up_batch_s": None if warm is None else round(warm, 3),
+        "rejects": report.rejected,
+        "sources": [{"source": s.source, "rows": s.rows_read, "nodes": s.nodes_written,
+                     "rels": s.relationships_written, "rejects": len(s.rejected), "seconds": s.seconds,
+                     "rows_per_s": round(s.rows_per_second, 1), "skipped": "skipped" in s.notes}
+                    for s in report.sources],
+        "counts": counts.model_dump(),
+        "two_hop": hop,
+    }
+
+
+def _render(result: dict[str, Any]) -> None:
+    t = Table(title=f"{result['store']}: {result['rows']:,} rows in {result['wall_s']} s "
+                    f"({result['rows_per_s']:,.0f} rows/s, {result['writes_per_s']:,.0f} nodes+rels/s)")
+    for col in ("source", "rows", "nodes", "rels", "rejects", "seconds", "rows/s"):
+        t.add_column(col, justify="left" if col == "source" else "right")
+    for s in result["sources"]:
+        if s["skipped"]:
+            t.add_row(s["source"], "skipped", "", "", "", "", "")
+            continue
+        t.add_row(s["source"], f"{s['rows']:,}", f"{s['nodes']:,}", f"{s['rels']:,}", str(s["rejects"]),
+                  f"{s['seconds']:.2f}", f"{s['rows_per_s']:,.0f}")
+    console.print(t)
+    counts = result["counts"]
+    for title, data in (("nodes per label", counts["nodes"]), ("relationships per type", counts["relationships"])):
+        console.print(f"[bold]{title}[/] ({sum(data.values()):,}): "
+                      + ", ".join(f"{k} {v:,}" for k, v in sorted(data.items(), key=lambda kv: -kv[1])),
+                      highlight=False)
+    hop = result["two_hop"]
+    console.print(f"2-hop neighbourhood of {hop['queries']} diseases (limit 100): p50 {hop['p50_ms']} ms, "
+                  f"p95 {hop['p95_ms']} ms, mean {hop['mean_nodes']} nodes", highlight=False)
+    if result["warm_up_batch_s"] is not None:
+        console.print(f"warm-up batch before timing: {result['warm_up_batch_s']} s", highlight=False)
+
+
+def bench_ingest(
+    data: DataOpt = None,
+    neo4j: Annotated[bool, typer.Option("--neo4j", help="Also ingest into Neo4j over Bolt (MEDKG_NEO4J_*).")] = False,
+    bolt_uri: Annotated[str | None, typer.Option("--bolt-uri", help="Bolt URI (implies --neo4j).")] = None,
+    bolt_user: Annotated[str | None, typer.Option("--bolt-user")] = None,
+    bolt_password: Annotated[str | None, typer.Option("--bolt-password")] = None,
+    bolt_database: Annotated[str | None, typer.Option("--bolt-database")] = None,
+    samples: Annotated[int, typer.Option("--samples", min=1, help="Diseases to time 2-hop queries on.")] = 200,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Rows per file (quick runs).")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Ingest kg+records+resources into a fresh embedded store in a temp home (and Neo4j if asked); print figures."""
+    base = get_settings()
+    data_dir = resolve_data_dir(data, base.data_dir)
+    results: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="medkg-bench-") as tmp:
+        s = base.model_copy(update={"home": Path(tmp), "store": "embedded"})
+        err_console.print(f"embedded store in {tmp}, data {data_dir}", highlight=False)
+        results.append(_run_store("embedded", s, data_dir, samples, limit, warm_up=False))
+        use_bolt = neo4j or bolt_uri is not None or "neo4j_uri" in base.model_fields_set
+        if use_bolt:
+            from pydantic import SecretStr
+
+            upd: dict[str, Any] = {"home": Path(tmp) / "bolt-home", "store": "neo4j"}
+            for key, val in (("neo4j_uri", bolt_uri), ("neo4j_user", bolt_user), ("neo4j_database", bolt_database)):
+                if val is not None:
+                    upd[key] = val
+            if bolt_password is not None:
+                upd["neo4j_password"] = SecretStr(bolt_password)
+            sb = base.model_copy(update=upd)
+            err_console.print(f"Neo4j adapter at {sb.neo4j_uri} (database {sb.neo4j_database}); "
+                              "this writes into that database", highlight=False)
+            results.append(_run_store("neo4j", sb, data_dir, samples, limit, warm_up=True))
+    if json_out:
+        typer.echo(json.dumps({"data_dir": str(data_dir), "results": results}, ensure_ascii=False))
+        return
+    for r in results:
+        _render(r)
