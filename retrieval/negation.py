@@ -162,6 +162,7 @@ _ZH_PSEUDO = (
 )
 _ZH_TERMINATORS = ("但", "但是", "却", "可是", "然而", "不过", "而是")
 _EN_MAX_WORDS = 8
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def _alternation(words: Sequence[str], *, en: bool) -> str:
@@ -206,20 +207,21 @@ class NegationDetector:
         return flags
 
     def _triggers(self, text: str, busy: list[tuple[int, int]]) -> list[tuple[int, int, str, bool]]:
-        pseudo = [(m.start(), m.end()) for rx in (self._en_pseudo, self._zh_pseudo) for m in rx.finditer(text)]
-        blocked = pseudo + busy
-
-        def free(s: int, e: int) -> bool:
-            return not any(s < be and bs < e for bs, be in blocked)
-
+        cjk = _CJK.search(text) is not None
+        mask = bytearray(len(text) + 1)  # 1 where a pseudo-trigger or a mention lies: no trigger may start there
+        for rx in (self._en_pseudo, self._zh_pseudo) if cjk else (self._en_pseudo,):
+            for m in rx.finditer(text):
+                mask[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+        for bs, be in busy:
+            mask[bs:be] = b"\x01" * (be - bs)
+        rules = [(self._en_fwd, "fwd", False), (self._en_bwd, "bwd", False)]
+        if cjk:
+            rules += [(self._zh_fwd, "fwd", True), (self._zh_bwd, "bwd", True)]
         out: list[tuple[int, int, str, bool]] = []
-        for rx, direction, zh in (
-            (self._en_fwd, "fwd", False),
-            (self._en_bwd, "bwd", False),
-            (self._zh_fwd, "fwd", True),
-            (self._zh_bwd, "bwd", True),
-        ):
-            out.extend((m.start(), m.end(), direction, zh) for m in rx.finditer(text) if free(m.start(), m.end()))
+        for rx, direction, zh in rules:
+            out.extend(
+                (m.start(), m.end(), direction, zh) for m in rx.finditer(text) if 1 not in mask[m.start() : m.end()]
+            )
         return out
 
     def _in_scope(self, text: str, a: int, b: int, zh: bool) -> bool:

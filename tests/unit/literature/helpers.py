@@ -11,7 +11,8 @@ from medkg.types import Node
 __all__ = ["KG_NODES", "PUBMED_XML", "write_data_dir", "write_jsonl"]
 
 
-def _n(id_: str, label: str, name: str, *syn: str, lang: str | None = None, props: dict[str, Any] | None = None) -> Node:
+def _n(id_: str, label: str, name: str, *syn: str, lang: str | None = None,
+       props: dict[str, Any] | None = None) -> Node:
     return Node.model_validate({"id": id_, "label": label, "name": name, "synonyms": syn, "lang": lang,
                                 "sources": ("testkg",), "props": props or {}})
 

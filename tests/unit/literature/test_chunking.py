@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from ingest.literature import ChunkConfig, Section, SourceDocument, chunk_document, chunk_text, split_sentences
 
 
@@ -28,7 +30,7 @@ def test_long_text_splits_at_sentences_within_limit_with_overlap() -> None:
     for c in chunks:
         assert len(c.split()) <= 45
         assert all(s in sents for s in split_sentences(c))
-    for a, b in zip(chunks, chunks[1:], strict=False):
+    for a, b in itertools.pairwise(chunks):
         assert split_sentences(a)[-1] == split_sentences(b)[0]
     covered = {s for c in chunks for s in split_sentences(c)}
     assert covered == set(sents)

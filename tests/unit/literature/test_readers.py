@@ -68,7 +68,7 @@ def test_missing_file_names_the_path(tmp_path: Path) -> None:
     """A missing file is a DataFileError whose message names the expected path."""
     missing = tmp_path / "nope.jsonl"
     for reader in (read_pubmed_jsonl, read_bioasq, read_medquad, read_zh_consultations, read_pubmed_xml):
-        with pytest.raises(DataFileError, match="nope.jsonl"):
+        with pytest.raises(DataFileError, match=r"nope\.jsonl"):
             list(reader(missing, RejectSink()))
 
 
