@@ -132,9 +132,9 @@ def evaluate_linking(
         for rec in chunk_document(d):
             passages += 1
             for m in linker.link(rec.text, lang=rec.lang, negation=False):
-                h = heads.get(m.node_id, set())
-                if h:
-                    pred |= h
+                mapped = heads.get(m.node_id, set())
+                if mapped:
+                    pred |= mapped
                 else:
                     unmapped.add(m.node_id)
         predicted += len(pred)
