@@ -109,8 +109,13 @@ class BM25Index:
         os.replace(tmp, directory / TOKENS_FILE)
         if self._model is not None:
             self._model.save(str(directory / MODEL_DIR), show_progress=False)
-        meta = {"lang": self.lang, "k1": self.k1, "b": self.b, "count": len(self._order),
-                "has_model": self._model is not None}
+        meta = {
+            "lang": self.lang,
+            "k1": self.k1,
+            "b": self.b,
+            "count": len(self._order),
+            "has_model": self._model is not None,
+        }
         (directory / (META_FILE + ".tmp")).write_text(json.dumps(meta), encoding="utf-8")
         os.replace(directory / (META_FILE + ".tmp"), directory / META_FILE)
 
@@ -131,8 +136,9 @@ class BM25Index:
             raise IndexCorruptError(f"BM25 index in {directory} is unreadable ({e}); {hint}") from e
         self._order = list(self._tokens)
         if len(self._order) != int(meta["count"]):
-            raise IndexCorruptError(f"BM25 index in {directory}: {len(self._order)} documents, manifest {meta['count']}; "
-                                    f"{hint}")
+            raise IndexCorruptError(
+                f"BM25 index in {directory}: {len(self._order)} documents, manifest {meta['count']}; {hint}"
+            )
         if meta.get("has_model"):
             try:
                 self._model = bm25s.BM25.load(str(directory / MODEL_DIR), show_progress=False, verbosity=0)

@@ -25,17 +25,33 @@ class EvidencePassage(BaseModel):
     pmid: str | None = None
     title: str | None = None
     meta: dict[str, str | int | float | list[str]] = Field(default_factory=dict)
-    scores: dict[str, float] = Field(default_factory=dict, description="Raw score per retriever (dense, sparse, graph).")
+    scores: dict[str, float] = Field(
+        default_factory=dict, description="Raw score per retriever (dense, sparse, graph)."
+    )
     ranks: dict[str, int] = Field(default_factory=dict, description="1-based rank per retriever.")
     fused_score: float = 0.0
     rank: int = 0
 
     @classmethod
-    def from_record(cls, rec: PassageRecord, *, scores: dict[str, float], ranks: dict[str, int], fused: float,
-                    rank: int) -> EvidencePassage:
-        return cls(citation_id=rec.citation_id, doc_id=rec.doc_id, text=rec.text, source=rec.source, lang=rec.lang,
-                   section=rec.section, url=rec.url, pmid=rec.pmid, title=rec.title, meta=dict(rec.meta),
-                   scores=scores, ranks=ranks, fused_score=fused, rank=rank)
+    def from_record(
+        cls, rec: PassageRecord, *, scores: dict[str, float], ranks: dict[str, int], fused: float, rank: int
+    ) -> EvidencePassage:
+        return cls(
+            citation_id=rec.citation_id,
+            doc_id=rec.doc_id,
+            text=rec.text,
+            source=rec.source,
+            lang=rec.lang,
+            section=rec.section,
+            url=rec.url,
+            pmid=rec.pmid,
+            title=rec.title,
+            meta=dict(rec.meta),
+            scores=scores,
+            ranks=ranks,
+            fused_score=fused,
+            rank=rank,
+        )
 
 
 class EvidenceNode(BaseModel):
@@ -54,8 +70,16 @@ class EvidenceNode(BaseModel):
 
     @classmethod
     def from_node(cls, node: Node, *, seed: bool = False, score: float = 0.0) -> EvidenceNode:
-        return cls(citation_id=node_citation(node.id), id=node.id, label=node.label, name=node.name,
-                   sources=list(node.sources), props=dict(node.props), seed=seed, score=score)
+        return cls(
+            citation_id=node_citation(node.id),
+            id=node.id,
+            label=node.label,
+            name=node.name,
+            sources=list(node.sources),
+            props=dict(node.props),
+            seed=seed,
+            score=score,
+        )
 
 
 class EvidenceRelationship(BaseModel):
@@ -73,8 +97,15 @@ class EvidenceRelationship(BaseModel):
 
     @classmethod
     def from_rel(cls, rel: Relationship) -> EvidenceRelationship:
-        return cls(citation_id=rel.citation, type=rel.type, start=rel.start, end=rel.end, source=rel.source,
-                   weight=rel.weight, props=dict(rel.props))
+        return cls(
+            citation_id=rel.citation,
+            type=rel.type,
+            start=rel.start,
+            end=rel.end,
+            source=rel.source,
+            weight=rel.weight,
+            props=dict(rel.props),
+        )
 
 
 class EvidenceSubgraph(BaseModel):
@@ -100,11 +131,16 @@ class EvidenceBundle(BaseModel):
 
     def citation_ids(self) -> list[str]:
         """Every citation id in the bundle: passages, then nodes, then relationships."""
-        return ([p.citation_id for p in self.passages] + [n.citation_id for n in self.subgraph.nodes]
-                + [r.citation_id for r in self.subgraph.relationships])
+        return (
+            [p.citation_id for p in self.passages]
+            + [n.citation_id for n in self.subgraph.nodes]
+            + [r.citation_id for r in self.subgraph.relationships]
+        )
 
     def get(self, citation_id: str) -> EvidencePassage | EvidenceNode | EvidenceRelationship | None:
-        for item in (*self.passages, *self.subgraph.nodes, *self.subgraph.relationships):
-            if item.citation_id == citation_id:
-                return item
-        return None
+        items: list[EvidencePassage | EvidenceNode | EvidenceRelationship] = [
+            *self.passages,
+            *self.subgraph.nodes,
+            *self.subgraph.relationships,
+        ]
+        return next((item for item in items if item.citation_id == citation_id), None)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
 from medkg.errors import IndexCorruptError
 from retrieval.embedder import Embedder
@@ -17,7 +18,10 @@ __all__ = ["CacheStats", "EmbeddingCache", "content_hash", "embed_cached"]
 
 log = logging.getLogger(__name__)
 
-_CREATE = "CREATE TABLE IF NOT EXISTS emb (model TEXT NOT NULL, sha TEXT NOT NULL, vec BLOB NOT NULL, PRIMARY KEY (model, sha))"
+_CREATE = (
+    "CREATE TABLE IF NOT EXISTS emb (model TEXT NOT NULL, sha TEXT NOT NULL, vec BLOB NOT NULL, "
+    "PRIMARY KEY (model, sha))"
+)
 _SELECT = "SELECT sha, vec FROM emb WHERE model = ? AND sha IN ({marks})"
 _INSERT = "INSERT OR REPLACE INTO emb (model, sha, vec) VALUES (?, ?, ?)"
 
@@ -43,8 +47,8 @@ class EmbeddingCache:
                 raise IndexCorruptError(f"embedding cache {self.path} is unreadable ({e}); delete it to rebuild") from e
         return self._con
 
-    def get_many(self, model_id: str, shas: Sequence[str]) -> dict[str, np.ndarray]:
-        out: dict[str, np.ndarray] = {}
+    def get_many(self, model_id: str, shas: Sequence[str]) -> dict[str, NDArray[np.float32]]:
+        out: dict[str, NDArray[np.float32]] = {}
         db = self._db()
         uniq = list(dict.fromkeys(shas))
         for i in range(0, len(uniq), 500):
@@ -54,9 +58,12 @@ class EmbeddingCache:
                 out[sha] = np.frombuffer(blob, dtype=np.float32)
         return out
 
-    def put_many(self, model_id: str, shas: Sequence[str], vectors: np.ndarray) -> None:
+    def put_many(self, model_id: str, shas: Sequence[str], vectors: NDArray[np.float32]) -> None:
         db = self._db()
-        rows = [(model_id, s, np.ascontiguousarray(v, dtype=np.float32).tobytes()) for s, v in zip(shas, vectors, strict=True)]
+        rows = [
+            (model_id, s, np.ascontiguousarray(v, dtype=np.float32).tobytes())
+            for s, v in zip(shas, vectors, strict=True)
+        ]
         with db:
             db.executemany(_INSERT, rows)
 
@@ -81,8 +88,15 @@ class CacheStats:
         self.seconds = 0.0
 
 
-def embed_cached(embedder: Embedder, cache: EmbeddingCache | None, texts: Sequence[str], *,
-                 progress: Callable[[int], None] | None = None, stats: CacheStats | None = None) -> np.ndarray:
+def embed_cached(
+    embedder: Embedder,
+    cache: EmbeddingCache | None,
+    texts: Sequence[str],
+    *,
+    progress: Callable[[int], None] | None = None,
+    stats: CacheStats | None = None,
+    chunk: int = 1024,
+) -> NDArray[np.float32]:
     """Vectors for ``texts``: cached ones are read, the rest embedded (length-sorted batches) and stored."""
     import time
 
@@ -94,18 +108,23 @@ def embed_cached(embedder: Embedder, cache: EmbeddingCache | None, texts: Sequen
     missing = [i for i, s in enumerate(shas) if s not in found]
     if progress is not None and len(texts) - len(missing):
         progress(len(texts) - len(missing))
-    new: dict[str, np.ndarray] = {}
+    new: dict[str, NDArray[np.float32]] = {}
     if missing:
         todo_sha = list(dict.fromkeys(shas[i] for i in missing))
         first = {shas[i]: i for i in reversed(missing)}
-        t0 = time.perf_counter()
-        vecs = embedder.embed_passages([texts[first[s]] for s in todo_sha], progress=progress)
-        if stats is not None:
-            stats.seconds += time.perf_counter() - t0
-            stats.embedded += len(todo_sha)
-        if cache is not None:
-            cache.put_many(model_id, todo_sha, vecs)
-        new = dict(zip(todo_sha, vecs, strict=True))
+        # Longest first across the whole job, written to the cache every ``chunk`` vectors so an interrupted
+        # ingest keeps what it embedded.
+        todo_sha.sort(key=lambda s: -len(texts[first[s]]))
+        for start in range(0, len(todo_sha), chunk):
+            part = todo_sha[start : start + chunk]
+            t0 = time.perf_counter()
+            vecs = embedder.embed_passages([texts[first[s]] for s in part], progress=progress)
+            if stats is not None:
+                stats.seconds += time.perf_counter() - t0
+                stats.embedded += len(part)
+            if cache is not None:
+                cache.put_many(model_id, part, vecs)
+            new.update(zip(part, vecs, strict=True))
         if progress is not None and len(missing) > len(todo_sha):
             progress(len(missing) - len(todo_sha))
     if stats is not None:

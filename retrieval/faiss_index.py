@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import NDArray
 
 from medkg.errors import IndexCorruptError, InputValidationError, NotFoundError
 
@@ -67,16 +68,34 @@ def _atomic_write(path: Path, data: bytes) -> None:
 class FaissIndex:
     """Vectors keyed by citation id. Constructing does no I/O; :meth:`load` / :meth:`save` persist."""
 
-    def __init__(self, dim: int, model_id: str, *, kind: IndexKind = "flat", nlist: int = 1024, pq_m: int = 48,
-                 nbits: int = 8, nprobe: int = 32, hnsw_m: int = 32, ef_search: int = 128, device: str = "cpu",
-                 rebuild_command: str = REBUILD_COMMAND) -> None:
+    def __init__(
+        self,
+        dim: int,
+        model_id: str,
+        *,
+        kind: IndexKind = "flat",
+        nlist: int = 1024,
+        pq_m: int = 48,
+        nbits: int = 8,
+        nprobe: int = 32,
+        hnsw_m: int = 32,
+        ef_search: int = 128,
+        device: str = "cpu",
+        rebuild_command: str = REBUILD_COMMAND,
+    ) -> None:
         if kind not in ("flat", "ivfpq", "hnsw"):
             raise InputValidationError(f"unknown FAISS index kind {kind!r}; use flat, ivfpq or hnsw")
         if kind == "ivfpq" and dim % pq_m:
             raise InputValidationError(f"IVF-PQ needs pq_m ({pq_m}) to divide the dimension ({dim})")
         self.dim, self.model_id, self.kind = dim, model_id, kind
-        self.params: dict[str, int] = {"nlist": nlist, "pq_m": pq_m, "nbits": nbits, "nprobe": nprobe,
-                                       "hnsw_m": hnsw_m, "ef_search": ef_search}
+        self.params: dict[str, int] = {
+            "nlist": nlist,
+            "pq_m": pq_m,
+            "nbits": nbits,
+            "nprobe": nprobe,
+            "hnsw_m": hnsw_m,
+            "ef_search": ef_search,
+        }
         self.device = device
         self.rebuild_command = rebuild_command
         self._index: Any = None
@@ -86,7 +105,7 @@ class FaissIndex:
         self._next = 0
 
     # ---- construction -------------------------------------------------------------------------------
-    def _new_index(self, train: np.ndarray | None = None) -> Any:
+    def _new_index(self, train: NDArray[np.float32] | None = None) -> Any:
         f = _faiss()
         if self.kind == "flat":
             return f.IndexIDMap2(f.IndexFlatIP(self.dim))
@@ -97,10 +116,12 @@ class FaissIndex:
         if train is None or len(train) < (1 << self.params["nbits"]):
             n = 0 if train is None else len(train)
             raise InputValidationError(
-                f"IVF-PQ needs at least {1 << self.params['nbits']} vectors to train, got {n}; use kind='flat'")
+                f"IVF-PQ needs at least {1 << self.params['nbits']} vectors to train, got {n}; use kind='flat'"
+            )
         nlist = max(1, min(self.params["nlist"], len(train) // 39))
-        idx = f.index_factory(self.dim, f"IVF{nlist},PQ{self.params['pq_m']}x{self.params['nbits']}",
-                              f.METRIC_INNER_PRODUCT)
+        idx = f.index_factory(
+            self.dim, f"IVF{nlist},PQ{self.params['pq_m']}x{self.params['nbits']}", f.METRIC_INNER_PRODUCT
+        )
         idx.train(train)
         idx.nprobe = min(self.params["nprobe"], nlist)
         self.params["nlist"] = nlist
@@ -125,11 +146,13 @@ class FaissIndex:
     def ids(self) -> set[str]:
         return set(self._ids)
 
-    def add(self, citation_ids: Sequence[str], vectors: np.ndarray) -> None:
+    def add(self, citation_ids: Sequence[str], vectors: NDArray[np.float32]) -> None:
         """Add (or replace) vectors by citation id."""
         vecs = np.ascontiguousarray(vectors, dtype=np.float32)
         if vecs.ndim != 2 or vecs.shape[1] != self.dim or vecs.shape[0] != len(citation_ids):
-            raise InputValidationError(f"expected {len(citation_ids)} vectors of dimension {self.dim}, got {vecs.shape}")
+            raise InputValidationError(
+                f"expected {len(citation_ids)} vectors of dimension {self.dim}, got {vecs.shape}"
+            )
         if len(set(citation_ids)) != len(citation_ids):
             raise InputValidationError("duplicate citation ids in one add")
         if not len(citation_ids):
@@ -156,7 +179,9 @@ class FaissIndex:
         else:
             removed = int(self._index.remove_ids(ids))
             if removed != len(known):
-                raise IndexCorruptError(f"FAISS removed {removed} of {len(known)} ids; rebuild with: {self.rebuild_command}")
+                raise IndexCorruptError(
+                    f"FAISS removed {removed} of {len(known)} ids; rebuild with: {self.rebuild_command}"
+                )
         for c in known:
             del self._rev[self._ids.pop(c)]
         self._gpu = None
@@ -169,12 +194,12 @@ class FaissIndex:
         if keep:
             self._index.add_with_ids(vecs, np.array(keep, dtype=np.int64))
 
-    def vector(self, citation_id: str) -> np.ndarray:
+    def vector(self, citation_id: str) -> NDArray[np.float32]:
         if citation_id not in self._ids or self.kind == "ivfpq":
             raise NotFoundError(f"no stored vector for {citation_id!r}")
         return np.asarray(self._index.reconstruct(self._ids[citation_id]), dtype=np.float32)
 
-    def search(self, queries: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
+    def search(self, queries: NDArray[np.float32], k: int) -> list[list[tuple[str, float]]]:
         """Top ``k`` (citation id, inner product) per query row, best first."""
         q = np.ascontiguousarray(queries, dtype=np.float32)
         if q.ndim == 1:
@@ -184,8 +209,10 @@ class FaissIndex:
         if self._index is None or not self._ids or k <= 0:
             return [[] for _ in range(len(q))]
         scores, ids = self._search_index().search(q, min(k, len(self._ids)))
-        return [[(self._rev[int(i)], float(s)) for s, i in zip(srow, irow, strict=True) if int(i) in self._rev]
-                for srow, irow in zip(scores, ids, strict=True)]
+        return [
+            [(self._rev[int(i)], float(s)) for s, i in zip(srow, irow, strict=True) if int(i) in self._rev]
+            for srow, irow in zip(scores, ids, strict=True)
+        ]
 
     # ---- persistence -----------------------------------------------------------------------------------
     def save(self, directory: Path) -> None:
@@ -202,8 +229,13 @@ class FaissIndex:
             path.unlink()
         _atomic_write(directory / IDS_FILE, json.dumps({"next": self._next, "ids": self._ids}).encode())
         manifest = {
-            "format": FORMAT, "model_id": self.model_id, "dim": self.dim, "metric": "inner_product",
-            "kind": self.kind, "count": len(self._ids), "params": self.params,
+            "format": FORMAT,
+            "model_id": self.model_id,
+            "dim": self.dim,
+            "metric": "inner_product",
+            "kind": self.kind,
+            "count": len(self._ids),
+            "params": self.params,
             "index_file": INDEX_FILE if index is not None else None,
             "sha256": file_sha256(path) if index is not None else None,
             "bytes": path.stat().st_size if index is not None else 0,
@@ -219,14 +251,23 @@ class FaissIndex:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as e:
-            raise IndexCorruptError(f"FAISS manifest {path} is unreadable ({e}); rebuild with: {REBUILD_COMMAND}") from e
+            raise IndexCorruptError(
+                f"FAISS manifest {path} is unreadable ({e}); rebuild with: {REBUILD_COMMAND}"
+            ) from e
         if not isinstance(data, dict):
             raise IndexCorruptError(f"FAISS manifest {path} is not an object; rebuild with: {REBUILD_COMMAND}")
         return data
 
     @classmethod
-    def load(cls, directory: Path, *, model_id: str | None = None, dim: int | None = None, device: str = "cpu",
-             rebuild_command: str = REBUILD_COMMAND) -> FaissIndex:
+    def load(
+        cls,
+        directory: Path,
+        *,
+        model_id: str | None = None,
+        dim: int | None = None,
+        device: str = "cpu",
+        rebuild_command: str = REBUILD_COMMAND,
+    ) -> FaissIndex:
         """Open a saved index; a model/dimension mismatch, checksum mismatch or unreadable file is an
         :class:`IndexCorruptError` naming the rebuild command."""
         m = cls.read_manifest(directory)
@@ -240,7 +281,8 @@ class FaissIndex:
         if model_id is not None and saved_model != model_id:
             raise IndexCorruptError(
                 f"FAISS index in {directory} was built with model {saved_model!r}, but the configured embedder is "
-                f"{model_id!r}; {hint}")
+                f"{model_id!r}; {hint}"
+            )
         if dim is not None and saved_dim != dim:
             raise IndexCorruptError(f"FAISS index in {directory} has dimension {saved_dim}, the embedder {dim}; {hint}")
         self = cls(saved_dim, saved_model, kind=kind, device=device, rebuild_command=rebuild_command, **params)
@@ -260,8 +302,10 @@ class FaissIndex:
             except RuntimeError as e:
                 raise IndexCorruptError(f"FAISS index file {path} is unreadable ({e}); {hint}") from e
             if int(self._index.ntotal) != count or len(self._ids) != count or int(self._index.d) != saved_dim:
-                raise IndexCorruptError(f"FAISS index in {directory} holds {self._index.ntotal} vectors, the manifest "
-                                        f"{count} and the id map {len(self._ids)}; {hint}")
+                raise IndexCorruptError(
+                    f"FAISS index in {directory} holds {self._index.ntotal} vectors, the manifest "
+                    f"{count} and the id map {len(self._ids)}; {hint}"
+                )
         elif count:
             raise IndexCorruptError(f"FAISS manifest in {directory} counts {count} vectors but names no file; {hint}")
         return self

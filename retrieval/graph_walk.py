@@ -31,10 +31,13 @@ __all__ = ["WALK_REL_TYPES", "GraphConfig", "GraphResult", "GraphRetriever", "Li
 log = logging.getLogger(__name__)
 
 _CONCEPT_LABELS = frozenset(REL_TYPES["MENTIONS"].end) | {"Precaution", "Food"}
-WALK_REL_TYPES: tuple[str, ...] = tuple(sorted(
-    t for t, s in REL_TYPES.items()
-    if t != "MENTIONS" and set(s.start) <= _CONCEPT_LABELS and set(s.end) <= _CONCEPT_LABELS
-))
+WALK_REL_TYPES: tuple[str, ...] = tuple(
+    sorted(
+        t
+        for t, s in REL_TYPES.items()
+        if t != "MENTIONS" and set(s.start) <= _CONCEPT_LABELS and set(s.end) <= _CONCEPT_LABELS
+    )
+)
 
 
 class Linker(Protocol):
@@ -88,9 +91,16 @@ class GraphRetriever:
         cfg = self.config
         scores = dict(seeds)
         rels: list[EvidenceRelationship] = []
-        sub = self.store.neighbourhood(list(seeds), hops=cfg.hops, rel_types=list(WALK_REL_TYPES),
-                                       limit=cfg.neighbour_limit) if cfg.hops else None
-        nodes = {n.id: n for n in sub.nodes} if sub is not None else {n.id: n for n in self.store.get_nodes(list(seeds))}
+        sub = (
+            self.store.neighbourhood(
+                list(seeds), hops=cfg.hops, rel_types=list(WALK_REL_TYPES), limit=cfg.neighbour_limit
+            )
+            if cfg.hops
+            else None
+        )
+        nodes = (
+            {n.id: n for n in sub.nodes} if sub is not None else {n.id: n for n in self.store.get_nodes(list(seeds))}
+        )
         if sub is not None:
             for _ in range(cfg.hops):
                 for r in sub.relationships:
@@ -104,16 +114,20 @@ class GraphRetriever:
             used = [r for r in sub.relationships if r.start in top and r.end in top]
             used.sort(key=lambda r: (-(top[r.start] + top[r.end]), r.type, r.start, r.end))
             rels = [EvidenceRelationship.from_rel(r) for r in used[: cfg.subgraph_relationships]]
-        ev_nodes = [EvidenceNode.from_node(nodes[i], seed=i in seeds, score=top[i])
-                    for i in sorted(top, key=lambda i: (-top[i], i)) if i in nodes]
+        ev_nodes = [
+            EvidenceNode.from_node(nodes[i], seed=i in seeds, score=top[i])
+            for i in sorted(top, key=lambda i: (-top[i], i))
+            if i in nodes
+        ]
         return top, rels, ev_nodes
 
     def passages(self, concepts: dict[str, float], k: int) -> list[tuple[str, float]]:
         cfg = self.config
         acc: dict[str, float] = {}
         for cid, cscore in concepts.items():
-            rels = self.store.relationships_of(cid, rel_types=["MENTIONS"], direction="in",
-                                               limit=cfg.mentions_per_concept)
+            rels = self.store.relationships_of(
+                cid, rel_types=["MENTIONS"], direction="in", limit=cfg.mentions_per_concept
+            )
             if not rels:
                 continue
             idf = 1.0 / math.log2(2 + len(rels))
@@ -131,5 +145,8 @@ class GraphRetriever:
         if not seeds:
             return GraphResult(mentions=mentions)
         concepts, rels, nodes = self.walk(seeds)
-        return GraphResult(hits=self.passages(concepts, k), mentions=mentions,
-                           subgraph=EvidenceSubgraph(nodes=nodes, relationships=rels))
+        return GraphResult(
+            hits=self.passages(concepts, k),
+            mentions=mentions,
+            subgraph=EvidenceSubgraph(nodes=nodes, relationships=rels),
+        )

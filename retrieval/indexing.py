@@ -94,17 +94,21 @@ class IndexGroup:
     def faiss(self) -> FaissIndex:
         if self._faiss is None:
             try:
-                self._faiss = FaissIndex.load(self.faiss_dir, model_id=self.embedder.model_id, dim=self.embedder.dim,
-                                              device=self._device)
+                self._faiss = FaissIndex.load(
+                    self.faiss_dir, model_id=self.embedder.model_id, dim=self.embedder.dim, device=self._device
+                )
             except NotFoundError:
-                self._faiss = FaissIndex(self.embedder.dim, self.embedder.model_id, kind=self._kind,
-                                         device=self._device)
+                self._faiss = FaissIndex(
+                    self.embedder.dim, self.embedder.model_id, kind=self._kind, device=self._device
+                )
         return self._faiss
 
     @property
     def bm25(self) -> BM25Index:
         if self._bm25 is None:
-            self._bm25 = BM25Index.load(self.bm25_dir) if (self.bm25_dir / "bm25.json").exists() else BM25Index(self.lang)
+            self._bm25 = (
+                BM25Index.load(self.bm25_dir) if (self.bm25_dir / "bm25.json").exists() else BM25Index(self.lang)
+            )
         return self._bm25
 
     def exists(self) -> bool:
@@ -118,14 +122,22 @@ class IndexGroup:
 class PassageIndexer:
     """Embeds, indexes and stores passages; reads them back for the retrievers. No I/O in the constructor."""
 
-    def __init__(self, index_dir: Path, embedders: EmbedderConfig, *, faiss_kind: IndexKind = "flat",
-                 preloaded: Mapping[str, Embedder] | None = None) -> None:
-        """``preloaded`` maps 'en'/'zh' to already-loaded embedders (tests and benchmarks share one model)."""
+    def __init__(
+        self,
+        index_dir: Path,
+        embedders: EmbedderConfig,
+        *,
+        faiss_kind: IndexKind = "flat",
+        preloaded: Mapping[str, Embedder] | None = None,
+        cache_path: Path | None = None,
+    ) -> None:
+        """``preloaded`` maps 'en'/'zh' to already-loaded embedders (tests and benchmarks share one model);
+        ``cache_path`` points at another embedding cache (default ``<index_dir>/embeddings.sqlite3``)."""
         self.index_dir = Path(index_dir)
         self.config = embedders
         self.faiss_kind = faiss_kind
         self.store = PassageStore(self.index_dir / "passages.sqlite3")
-        self.cache = EmbeddingCache(self.index_dir / "embeddings.sqlite3")
+        self.cache = EmbeddingCache(cache_path or self.index_dir / "embeddings.sqlite3")
         self._groups: dict[str, IndexGroup] = {}
         self._embedders: dict[str, Embedder] = dict(preloaded or {})
 
@@ -142,16 +154,18 @@ class PassageIndexer:
     def group(self, lang: str) -> IndexGroup:
         g = group_of(lang)
         if g not in self._groups:
-            self._groups[g] = IndexGroup(self.index_dir, g, self.embedder(g), kind=self.faiss_kind,
-                                         device=self.config.device)
+            self._groups[g] = IndexGroup(
+                self.index_dir, g, self.embedder(g), kind=self.faiss_kind, device=self.config.device
+            )
         return self._groups[g]
 
     def has_group(self, lang: str) -> bool:
         return self.store.has_group(group_of(lang))
 
     # ---- writing -----------------------------------------------------------------------------------
-    def upsert(self, passages: Sequence[PassageRecord], *,
-               progress: Callable[[int], None] | None = None) -> IndexUpdate:
+    def upsert(
+        self, passages: Sequence[PassageRecord], *, progress: Callable[[int], None] | None = None
+    ) -> IndexUpdate:
         """Add new and changed passages to FAISS + BM25 + the passage store and persist; unchanged ones are skipped
         (``progress`` still advances for them, one unit per passage)."""
         t0 = time.perf_counter()
@@ -187,8 +201,7 @@ class PassageIndexer:
             if not recs:
                 continue
             grp = self.group(g)
-            vecs = embed_cached(grp.embedder, self.cache, [embed_text(r) for r in recs], progress=progress,
-                                stats=stats)
+            vecs = embed_cached(grp.embedder, self.cache, [embed_text(r) for r in recs], progress=progress, stats=stats)
             ids = [r.citation_id for r in recs]
             grp.faiss.add(ids, vecs)
             grp.bm25.add(ids, [bm25_text(r) for r in recs])
@@ -199,8 +212,16 @@ class PassageIndexer:
         self.store.upsert([(r, group_of(r.lang), hashes[r.citation_id]) for recs in todo.values() for r in recs])
         upd.embedded, upd.cached, upd.embed_seconds = stats.embedded, stats.cached, stats.seconds
         upd.seconds = time.perf_counter() - t0
-        log.info("indexed %d passages (%d new, %d changed, %d unchanged; %d embedded, %d from cache) in %.1fs",
-                 upd.received, upd.added, upd.updated, upd.unchanged, upd.embedded, upd.cached, upd.seconds)
+        log.info(
+            "indexed %d passages (%d new, %d changed, %d unchanged; %d embedded, %d from cache) in %.1fs",
+            upd.received,
+            upd.added,
+            upd.updated,
+            upd.unchanged,
+            upd.embedded,
+            upd.cached,
+            upd.seconds,
+        )
         return upd
 
     def delete(self, citation_ids: Sequence[str]) -> int:
@@ -226,12 +247,14 @@ class PassageIndexer:
         for g in GROUPS:
             recs = list(self.store.records(g))
             grp = self.group(g)
-            grp._faiss = FaissIndex(grp.embedder.dim, grp.embedder.model_id, kind=self.faiss_kind,
-                                    device=self.config.device)
+            grp._faiss = FaissIndex(
+                grp.embedder.dim, grp.embedder.model_id, kind=self.faiss_kind, device=self.config.device
+            )
             grp._bm25 = BM25Index(g)
             if recs:
-                vecs = embed_cached(grp.embedder, self.cache, [embed_text(r) for r in recs], progress=progress,
-                                    stats=stats)
+                vecs = embed_cached(
+                    grp.embedder, self.cache, [embed_text(r) for r in recs], progress=progress, stats=stats
+                )
                 ids = [r.citation_id for r in recs]
                 grp.faiss.add(ids, vecs)
                 grp.bm25.add(ids, [bm25_text(r) for r in recs])
@@ -252,4 +275,3 @@ class PassageIndexer:
     def close(self) -> None:
         self.store.close()
         self.cache.close()
-

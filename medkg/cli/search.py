@@ -30,12 +30,20 @@ def _render(bundle: EvidenceBundle) -> None:
             table.add_column(col, overflow="fold")
         for p in bundle.passages:
             snippet = " ".join(p.text.split())
-            table.add_row(str(p.rank), p.citation_id, p.source, snippet[:110] + ("…" if len(snippet) > 110 else ""),
-                          *(str(p.ranks.get(r, "-")) for r in ("dense", "sparse", "graph")), f"{p.fused_score:.4f}")
+            table.add_row(
+                str(p.rank),
+                p.citation_id,
+                p.source,
+                snippet[:110] + ("…" if len(snippet) > 110 else ""),
+                *(str(p.ranks.get(r, "-")) for r in ("dense", "sparse", "graph")),
+                f"{p.fused_score:.4f}",
+            )
         console.print(table)
     if bundle.subgraph.nodes:
-        console.print("[bold]KG concepts:[/] " + ", ".join(
-            f"{n.name} [dim]({n.citation_id})[/]" for n in bundle.subgraph.nodes[:12]))
+        console.print(
+            "[bold]KG concepts:[/] "
+            + ", ".join(f"{n.name} [dim]({n.citation_id})[/]" for n in bundle.subgraph.nodes[:12])
+        )
     if bundle.subgraph.relationships:
         console.print(f"[bold]KG facts:[/] {len(bundle.subgraph.relationships)} (see --json for each citation id)")
 
@@ -77,8 +85,12 @@ def search(
     query: Annotated[str | None, typer.Argument(help="Question or keywords (English or Chinese).")] = None,
     k: Annotated[int, typer.Option("--k", "-k", min=1, max=1000, help="Passages to return.")] = 10,
     json_out: JsonOpt = False,
-    file: Annotated[Path | None, typer.Option("--file", help="JSONL of queries: the 'question' field of each "
-                                              "line; prints one JSON line per query.")] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file", help="JSONL of queries: the 'question' field of each line; prints one JSON line per query."
+        ),
+    ] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="With --file: at most this many queries.")] = None,
     no_graph: Annotated[bool, typer.Option("--no-graph", help="Skip the KG walk (passages only).")] = False,
     store: StoreOpt = None,
@@ -100,8 +112,9 @@ def search(
         _dispatch(retriever, query, file, k, limit, json_out)
 
 
-def _dispatch(retriever: HybridRetriever, query: str | None, file: Path | None, k: int, limit: int | None,
-              json_out: bool) -> None:
+def _dispatch(
+    retriever: HybridRetriever, query: str | None, file: Path | None, k: int, limit: int | None, json_out: bool
+) -> None:
     try:
         if file is not None:
             _run_file(retriever, file, k, limit)

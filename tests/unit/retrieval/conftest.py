@@ -17,13 +17,36 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 EN_PASSAGES = [
-    ("pmid:1#results", "pmid:1", "Metformin lowered HbA1c in adults with type 2 diabetes compared with placebo.", "pubmed"),
-    ("pmid:1#methods", "pmid:1", "We randomised 200 adults with type 2 diabetes to metformin or placebo for 24 weeks.",
-     "pubmed"),
-    ("pmid:2#results", "pmid:2", "Inhaled corticosteroids reduced asthma exacerbations and wheezing in children.", "pubmed"),
-    ("medquad:9", "medkg:doc:medquad:9", "High blood pressure (hypertension) often has no symptoms; lisinopril is one "
-     "treatment option.", "medquad"),
-    ("bioasq:3#1", "bioasq:3", "Aspirin irreversibly inhibits cyclooxygenase and reduces platelet aggregation.", "bioasq"),
+    (
+        "pmid:1#results",
+        "pmid:1",
+        "Metformin lowered HbA1c in adults with type 2 diabetes compared with placebo.",
+        "pubmed",
+    ),
+    (
+        "pmid:1#methods",
+        "pmid:1",
+        "We randomised 200 adults with type 2 diabetes to metformin or placebo for 24 weeks.",
+        "pubmed",
+    ),
+    (
+        "pmid:2#results",
+        "pmid:2",
+        "Inhaled corticosteroids reduced asthma exacerbations and wheezing in children.",
+        "pubmed",
+    ),
+    (
+        "medquad:9",
+        "medkg:doc:medquad:9",
+        "High blood pressure (hypertension) often has no symptoms; lisinopril is one treatment option.",
+        "medquad",
+    ),
+    (
+        "bioasq:3#1",
+        "bioasq:3",
+        "Aspirin irreversibly inhibits cyclooxygenase and reduces platelet aggregation.",
+        "bioasq",
+    ),
 ]
 ZH_PASSAGES = [
     ("zhdlg:1", "二甲双胍是2型糖尿病的一线治疗药物，可以降低血糖。", "内分泌科"),
@@ -33,14 +56,26 @@ ZH_PASSAGES = [
 
 
 def en_records() -> list[PassageRecord]:
-    return [PassageRecord(citation_id=c, doc_id=d, text=t, source=s, pmid=c[5] if c.startswith("pmid") else None,
-                          url=f"https://pubmed.ncbi.nlm.nih.gov/{c[5]}/" if c.startswith("pmid") else None)
-            for c, d, t, s in EN_PASSAGES]
+    return [
+        PassageRecord(
+            citation_id=c,
+            doc_id=d,
+            text=t,
+            source=s,
+            pmid=c[5] if c.startswith("pmid") else None,
+            url=f"https://pubmed.ncbi.nlm.nih.gov/{c[5]}/" if c.startswith("pmid") else None,
+        )
+        for c, d, t, s in EN_PASSAGES
+    ]
 
 
 def zh_records() -> list[PassageRecord]:
-    return [PassageRecord(citation_id=c, doc_id=f"medkg:doc:{c}", text=t, source="zhdlg", lang="zh",
-                          meta={"department": dep}) for c, t, dep in ZH_PASSAGES]
+    return [
+        PassageRecord(
+            citation_id=c, doc_id=f"medkg:doc:{c}", text=t, source="zhdlg", lang="zh", meta={"department": dep}
+        )
+        for c, t, dep in ZH_PASSAGES
+    ]
 
 
 @pytest.fixture(scope="session")
@@ -91,15 +126,29 @@ class FakeStore:
     def get_node(self, node_id: str) -> Node | None:
         return self.nodes.get(node_id)
 
-    def relationships_of(self, node_id: str, *, rel_types: Sequence[str] | None = None, direction: str = "both",
-                         limit: int = 1000) -> list[Relationship]:
-        out = [r for r in self.rels if (rel_types is None or r.type in rel_types)
-               and ((direction in ("in", "both") and r.end == node_id)
-                    or (direction in ("out", "both") and r.start == node_id))]
+    def relationships_of(
+        self, node_id: str, *, rel_types: Sequence[str] | None = None, direction: str = "both", limit: int = 1000
+    ) -> list[Relationship]:
+        out = [
+            r
+            for r in self.rels
+            if (rel_types is None or r.type in rel_types)
+            and (
+                (direction in ("in", "both") and r.end == node_id)
+                or (direction in ("out", "both") and r.start == node_id)
+            )
+        ]
         return out[:limit]
 
-    def neighbourhood(self, node_ids: Sequence[str], *, hops: int = 1, rel_types: Sequence[str] | None = None,
-                      limit: int = 100, min_weight: float | None = None) -> Subgraph:
+    def neighbourhood(
+        self,
+        node_ids: Sequence[str],
+        *,
+        hops: int = 1,
+        rel_types: Sequence[str] | None = None,
+        limit: int = 100,
+        min_weight: float | None = None,
+    ) -> Subgraph:
         seen = [i for i in node_ids if i in self.nodes]
         rels: list[Relationship] = []
         frontier = list(seen)
@@ -130,19 +179,42 @@ def _n(i: str, label: str, name: str, lang: str | None = None) -> Node:
 
 @pytest.fixture()
 def kg() -> tuple[FakeStore, FakeLinker]:
-    nodes = [_n("DOID:9352", "Disease", "type 2 diabetes"), _n("DrugBank:DB00331", "Compound", "metformin"),
-             _n("DOID:2841", "Disease", "asthma"), _n("medkg:zh:糖尿病", "Disease", "糖尿病", "zh"),
-             _n("medkg:zh:二甲双胍", "Compound", "二甲双胍", "zh"), _n("pmid:1#results", "Passage", "p"),
-             _n("zhdlg:1", "Passage", "p")]
-    rels = [Relationship(type="TREATS", start="DrugBank:DB00331", end="DOID:9352", source="pharmacotherapydb",
-                         weight=1.0, props={"evidence": "disease-modifying"}),
-            Relationship(type="TREATS", start="medkg:zh:二甲双胍", end="medkg:zh:糖尿病",
-                         source="zhkg"),
-            Relationship(type="MENTIONS", start="pmid:1#results", end="DrugBank:DB00331", source="literature",
-                         props={"start": 0, "end": 9, "negated": False}),
-            Relationship(type="MENTIONS", start="pmid:1#results", end="DOID:9352", source="literature"),
-            Relationship(type="MENTIONS", start="zhdlg:1", end="medkg:zh:二甲双胍", source="literature"),
-            Relationship(type="MENTIONS", start="zhdlg:1", end="medkg:zh:糖尿病", source="literature")]
-    linker = FakeLinker({"type 2 diabetes": ("DOID:9352", "Disease"), "asthma": ("DOID:2841", "Disease"),
-                         "糖尿病": ("medkg:zh:糖尿病", "Disease"), "二甲双胍": ("medkg:zh:二甲双胍", "Compound")})
+    nodes = [
+        _n("DOID:9352", "Disease", "type 2 diabetes"),
+        _n("DrugBank:DB00331", "Compound", "metformin"),
+        _n("DOID:2841", "Disease", "asthma"),
+        _n("medkg:zh:糖尿病", "Disease", "糖尿病", "zh"),
+        _n("medkg:zh:二甲双胍", "Compound", "二甲双胍", "zh"),
+        _n("pmid:1#results", "Passage", "p"),
+        _n("zhdlg:1", "Passage", "p"),
+    ]
+    rels = [
+        Relationship(
+            type="TREATS",
+            start="DrugBank:DB00331",
+            end="DOID:9352",
+            source="pharmacotherapydb",
+            weight=1.0,
+            props={"evidence": "disease-modifying"},
+        ),
+        Relationship(type="TREATS", start="medkg:zh:二甲双胍", end="medkg:zh:糖尿病", source="zhkg"),
+        Relationship(
+            type="MENTIONS",
+            start="pmid:1#results",
+            end="DrugBank:DB00331",
+            source="literature",
+            props={"start": 0, "end": 9, "negated": False},
+        ),
+        Relationship(type="MENTIONS", start="pmid:1#results", end="DOID:9352", source="literature"),
+        Relationship(type="MENTIONS", start="zhdlg:1", end="medkg:zh:二甲双胍", source="literature"),
+        Relationship(type="MENTIONS", start="zhdlg:1", end="medkg:zh:糖尿病", source="literature"),
+    ]
+    linker = FakeLinker(
+        {
+            "type 2 diabetes": ("DOID:9352", "Disease"),
+            "asthma": ("DOID:2841", "Disease"),
+            "糖尿病": ("medkg:zh:糖尿病", "Disease"),
+            "二甲双胍": ("medkg:zh:二甲双胍", "Compound"),
+        }
+    )
     return FakeStore(nodes, rels), linker

@@ -20,6 +20,8 @@ from .conftest import en_records, zh_records
 @pytest.fixture()
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, embedders: dict[str, Embedder]) -> Iterator[Path]:
     monkeypatch.setenv("MEDKG_HOME", str(tmp_path / "home"))
+    # the CLI builds its own indexer: hand it the session's models instead of loading them again
+    monkeypatch.setattr("retrieval.indexing.load_embedder", lambda lang, cfg: embedders[lang])
     get_settings.cache_clear()
     ix = PassageIndexer(get_settings().index_dir, EmbedderConfig(), preloaded=embedders)
     ix.upsert(en_records() + zh_records())
@@ -44,9 +46,14 @@ def test_search_human_table(home: Path) -> None:
 
 def test_search_file_jsonl(home: Path, tmp_path: Path) -> None:
     q = tmp_path / "q.jsonl"
-    q.write_text("\n".join(json.dumps({"question": s, "id": i}, ensure_ascii=False)
-                           for i, s in enumerate(["asthma in children", "", "高血压饮食", "aspirin platelets"])) + "\n",
-                 encoding="utf-8")
+    q.write_text(
+        "\n".join(
+            json.dumps({"question": s, "id": i}, ensure_ascii=False)
+            for i, s in enumerate(["asthma in children", "", "高血压饮食", "aspirin platelets"])
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     res = CliRunner().invoke(app, ["search", "--file", str(q), "--limit", "3", "--k", "1", "--no-graph"])
     assert res.exit_code == 0, res.output
     lines = [json.loads(x) for x in res.stdout.splitlines()]

@@ -7,17 +7,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 
 from medkg.errors import IndexCorruptError, InputValidationError, NotFoundError
 from retrieval.faiss_index import FaissIndex, gpu_count
 
 
-def _vecs(n: int, d: int = 16, seed: int = 0) -> np.ndarray:
+def _vecs(n: int, d: int = 16, seed: int = 0) -> NDArray[np.float32]:
     x = np.random.default_rng(seed).standard_normal((n, d)).astype("float32")
-    return x / np.linalg.norm(x, axis=1, keepdims=True)
+    out: NDArray[np.float32] = x / np.linalg.norm(x, axis=1, keepdims=True)
+    return out
 
 
-def _index(n: int = 20, kind: str = "flat", d: int = 16) -> tuple[FaissIndex, np.ndarray]:
+def _index(n: int = 20, kind: str = "flat", d: int = 16) -> tuple[FaissIndex, NDArray[np.float32]]:
     ix = FaissIndex(d, "m1", kind=kind, pq_m=4)  # type: ignore[arg-type]
     v = _vecs(n, d)
     ix.add([f"c:{i}" for i in range(n)], v)
@@ -80,7 +82,7 @@ def test_corrupt_index_file_is_detected(tmp_path: Path) -> None:
     data = bytearray((tmp_path / "faiss.index").read_bytes())
     data[len(data) // 2] ^= 0xFF
     (tmp_path / "faiss.index").write_bytes(bytes(data))
-    with pytest.raises(IndexCorruptError, match="checksum.*medkg ingest literature"):
+    with pytest.raises(IndexCorruptError, match=r"checksum.*medkg ingest literature"):
         FaissIndex.load(tmp_path, model_id="m1", dim=16)
 
 

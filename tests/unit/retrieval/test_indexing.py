@@ -79,5 +79,5 @@ def test_model_mismatch_names_rebuild(filled: PassageIndexer, tmp_path: Path) ->
     m["model_id"] = "some/other-model"
     mpath.write_text(json.dumps(m))
     again = PassageIndexer(filled.index_dir, EmbedderConfig(), preloaded={"en": filled.embedder("en")})
-    with pytest.raises(IndexCorruptError, match="some/other-model.*medkg ingest literature"):
+    with pytest.raises(IndexCorruptError, match=r"some/other-model.*medkg ingest literature"):
         again.group("en").faiss  # noqa: B018

@@ -19,7 +19,11 @@ def test_invoke_sync_and_async_with_k(filled: PassageIndexer) -> None:
     assert len(docs) == 2 and all(isinstance(d, Document) for d in docs)
     top = docs[0]
     assert top.metadata["citation_id"].startswith("pmid:1#") and top.metadata["pmid"] == "1"
-    assert top.metadata["source"] == "pubmed" and "dense" in top.metadata["scores"] and top.id == top.metadata["citation_id"]
+    assert (
+        top.metadata["source"] == "pubmed"
+        and "dense" in top.metadata["scores"]
+        and top.id == top.metadata["citation_id"]
+    )
     assert len(r.invoke("metformin for type 2 diabetes", k=4)) == 4
     adocs = asyncio.run(r.ainvoke("asthma in children", k=1))
     assert [d.metadata["citation_id"] for d in adocs] == ["pmid:2#results"]

@@ -6,7 +6,7 @@ import pytest
 
 from medkg.errors import EmptyInputError, InputValidationError
 from medkg.types import node_citation, rel_citation
-from retrieval.bundle import EvidenceBundle
+from retrieval.bundle import EvidenceBundle, EvidenceRelationship
 from retrieval.indexing import PassageIndexer
 from retrieval.retriever import HybridRetriever, RetrieverConfig
 
@@ -32,7 +32,8 @@ def test_english_query_bundle_has_cited_passages_and_subgraph(retriever: HybridR
     assert node_citation("DOID:9352") in ids and node_citation("DrugBank:DB00331") in ids
     assert rel_citation("TREATS", "DrugBank:DB00331", "DOID:9352", "pharmacotherapydb") in ids
     rel = b.get(rel_citation("TREATS", "DrugBank:DB00331", "DOID:9352", "pharmacotherapydb"))
-    assert rel is not None and rel.source == "pharmacotherapydb" and rel.props == {"evidence": "disease-modifying"}
+    assert isinstance(rel, EvidenceRelationship) and rel.source == "pharmacotherapydb"
+    assert rel.props == {"evidence": "disease-modifying"}
     assert {m.node_id for m in b.mentions} == {"DOID:9352"}
     assert "total" in b.timings_ms and "dense" in b.timings_ms
     EvidenceBundle.model_validate_json(b.model_dump_json())
@@ -41,8 +42,12 @@ def test_english_query_bundle_has_cited_passages_and_subgraph(retriever: HybridR
 def test_no_duplicate_passages(filled: PassageIndexer) -> None:
     from retrieval.types import PassageRecord
 
-    dup = PassageRecord(citation_id="bioasq:9#1", doc_id="bioasq:9", text="Metformin lowered HbA1c in adults with "
-                        "type 2 diabetes compared with placebo.", source="bioasq")
+    dup = PassageRecord(
+        citation_id="bioasq:9#1",
+        doc_id="bioasq:9",
+        text="Metformin lowered HbA1c in adults with type 2 diabetes compared with placebo.",
+        source="bioasq",
+    )
     filled.upsert([dup])
     b = HybridRetriever(filled).search("metformin HbA1c", k=5)
     ids = [p.citation_id for p in b.passages]
@@ -80,12 +85,18 @@ def test_too_long_query_names_the_limit(filled: PassageIndexer) -> None:
         r.search("fever", k=0)
 
 
-@pytest.mark.parametrize(("query", "lang", "why"), [
-    ("what is the", "en", "stop-words"), ("你好 请问", "zh", "stop-words"), ("🙂🙂 ?!", None, "unknown language"),
-    ("12345", None, "unknown language"),
-])
+@pytest.mark.parametrize(
+    ("query", "lang", "why"),
+    [
+        ("what is the", "en", "stop-words"),
+        ("你好 请问", "zh", "stop-words"),
+        ("🙂🙂 ?!", None, "unknown language"),
+        ("12345", None, "unknown language"),
+    ],
+)
 def test_stopwords_and_unknown_language_give_empty_bundle_with_reason(
-        retriever: HybridRetriever, query: str, lang: str | None, why: str) -> None:
+    retriever: HybridRetriever, query: str, lang: str | None, why: str
+) -> None:
     b = retriever.search(query)
     assert b.passages == [] and b.lang == lang and b.reason is not None and why in b.reason
 

@@ -1,0 +1,237 @@
+"""``medkg bench retrieval``: recall/MRR, department precision, latency, throughput and index size of retrieval.
+
+Sets (corpus = everything in the index under ``MEDKG_HOME``, built by ``medkg ingest literature``):
+
+- ``pubmedqa``: the dev questions (``eval/pubmedqa_dev.jsonl``; the hidden titles of their abstracts) → their
+  own abstract (document ``pmid:<pmid>``, or ``bioasq:<pmid>`` for the same article). Only the question→PMID
+  pairing is used, never ``final_decision``. Fusion weights / RRF k are tuned on this set only.
+- ``medquad``: a fixed-seed sample of MedQuAD questions → their own answer document.
+- ``zh``: Chinese consultations, first 80% as corpus (a temporary index) and the last 20% as queries (title +
+  question); precision@5 of the neighbours' department.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.table import Table
+
+from medkg.cli.common import DataOpt, JsonOpt, StoreOpt, console, open_cli_store, print_json, settings_for
+from medkg.data import resolve_data_dir
+
+if TYPE_CHECKING:
+    from retrieval.evaluation import EvalQuery, QueryRuns
+    from retrieval.retriever import HybridRetriever
+
+__all__ = ["bench_retrieval"]
+
+log = logging.getLogger(__name__)
+NAMES = ("dense", "sparse", "graph")
+
+
+def _pubmedqa(data: Path, limit: int | None) -> list[EvalQuery]:
+    from retrieval.evaluation import EvalQuery
+
+    out = []
+    with (data / "eval" / "pubmedqa_dev.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            out.append(EvalQuery(query=row["question"], relevant={f"pmid:{row['pmid']}", f"bioasq:{row['pmid']}"}))
+    return out[:limit]
+
+
+def _medquad(data: Path, n: int, seed: int, indexed: set[str]) -> list[EvalQuery]:
+    """A fixed-seed sample of the MedQuAD questions whose document is in the index."""
+    from ingest.literature import RejectSink, read_medquad
+    from retrieval.evaluation import EvalQuery
+
+    docs = [
+        d for d in read_medquad(data / "literature" / "medquad.jsonl", RejectSink()) if d.prefix and d.doc_id in indexed
+    ]
+    sample = random.Random(seed).sample(docs, min(n, len(docs)))
+    return [EvalQuery(query=d.prefix or "", relevant={d.doc_id}) for d in sample]
+
+
+def _metrics_rows(
+    runs: QueryRuns,
+    queries: Sequence[EvalQuery],
+    weights: dict[str, float],
+    k: float,
+    labels: dict[str, str] | None = None,
+) -> dict[str, dict[str, float]]:
+    from retrieval.evaluation import fuse_runs, label_precision, recall_metrics
+
+    rows: dict[str, dict[str, float]] = {}
+    rankings = {n: [r.get(n, []) for r in runs.rankings] for n in NAMES}
+    rankings["fused"] = fuse_runs(runs, k=k, weights=weights)
+    for name, rk in rankings.items():
+        if labels is not None:
+            rows[name] = {"P@5": label_precision(rk, queries, labels, 5)}
+        else:
+            m = recall_metrics(rk, queries)
+            rows[name] = {"R@1": m.recall[1], "R@5": m.recall[5], "R@10": m.recall[10], "MRR": m.mrr}
+    return rows
+
+
+def _tune(runs: QueryRuns, queries: Sequence[EvalQuery]) -> tuple[dict[str, float], float, float]:
+    """Grid search of per-retriever weights and RRF k by MRR (development set only)."""
+    from retrieval.evaluation import fuse_runs, recall_metrics
+
+    best: tuple[float, dict[str, float], float] = (-1.0, {}, 60.0)
+    for wd in (0.5, 1.0, 1.5, 2.0):
+        for ws in (0.5, 1.0, 1.5, 2.0):
+            for wg in (0.0, 0.1, 0.25, 0.5, 1.0):
+                for k in (5.0, 20.0, 60.0):
+                    w = {"dense": wd, "sparse": ws, "graph": wg}
+                    mrr = recall_metrics(fuse_runs(runs, k=k, weights=w), queries).mrr
+                    if mrr > best[0] + 1e-9:
+                        best = (mrr, w, k)
+    return best[1], best[2], best[0]
+
+
+def _table(title: str, rows: dict[str, dict[str, float]]) -> None:
+    t = Table(title=title)
+    cols = list(next(iter(rows.values())))
+    t.add_column("retriever")
+    for c in cols:
+        t.add_column(c, justify="right")
+    for name, vals in rows.items():
+        t.add_row(name, *(f"{vals[c]:.3f}" for c in cols))
+    console.print(t)
+
+
+def _latency(retriever: HybridRetriever, queries: Sequence[str]) -> dict[str, dict[str, float]]:
+    from retrieval.evaluation import percentiles
+
+    for q in queries[:5]:
+        retriever.search(q, k=10)  # warm-up
+    stages: dict[str, list[float]] = {}
+    for q in queries:
+        b = retriever.search(q, k=10)
+        for name, ms in b.timings_ms.items():
+            stages.setdefault(name, []).append(ms)
+    return {name: dict(zip(("p50", "p95"), percentiles(v), strict=True)) for name, v in stages.items()}
+
+
+def _zh(
+    retriever: HybridRetriever, data: Path, limit: int | None, weights: dict[str, float], k: float, n_docs: int | None
+) -> tuple[dict[str, dict[str, float]], int, int]:
+    from ingest.literature import RejectSink, chunk_document, read_zh_consultations
+    from retrieval.evaluation import EvalQuery, run_queries
+    from retrieval.indexing import PassageIndexer
+    from retrieval.retriever import HybridRetriever as HR
+
+    docs = list(read_zh_consultations(data / "dialogue" / "zh_consultations.jsonl", RejectSink(), limit=n_docs))
+    cut = int(len(docs) * 0.8)
+    corpus, held = docs[:cut], docs[cut:][:limit]
+    labels = {d.doc_id: str(d.passage_meta.get("department", "")) for d in docs}
+    queries = [EvalQuery(query=d.sections[0].text[:500], label=labels[d.doc_id]) for d in held]
+    src = retriever.indexer
+    with tempfile.TemporaryDirectory(prefix="medkg-bench-zh-") as tmp:
+        ix = PassageIndexer(Path(tmp), src.config, preloaded={"zh": src.embedder("zh")}, cache_path=src.cache.path)
+        ix.upsert([p for d in corpus for p in chunk_document(d)])
+        linker = retriever.graph.linker if retriever.graph is not None else None
+        zr = HR(
+            ix,
+            store=retriever.graph.store if retriever.graph is not None else None,
+            linker=linker,
+            config=retriever.config,
+        )
+        runs = run_queries(zr, queries, depth=50)
+        ix.close()
+    return _metrics_rows(runs, queries, weights, k, labels=labels), len(corpus), len(queries)
+
+
+def _throughput(retriever: HybridRetriever) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for lang in ("en", "zh"):
+        grp = retriever.indexer.group(lang)
+        ids = sorted(grp.faiss.ids())
+        if not ids:
+            continue
+        sample = random.Random(0).sample(ids, min(256 if lang == "en" else 64, len(ids)))
+        texts = [r.text for r in retriever.indexer.records(sample).values()]
+        t = time.perf_counter()
+        grp.embedder.embed_passages(texts)
+        out[f"{lang} passages/s"] = len(texts) / (time.perf_counter() - t)
+        m = json.loads((grp.faiss_dir / "manifest.json").read_text())
+        out[f"{lang} vectors"] = float(m["count"])
+        out[f"{lang} index bytes/vector"] = m["bytes"] / max(1, m["count"])
+    return out
+
+
+def bench_retrieval(
+    data: DataOpt = None,
+    store: StoreOpt = None,
+    sets: Annotated[str, typer.Option("--sets", help="Comma list of pubmedqa, medquad, zh.")] = "pubmedqa,medquad,zh",
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N queries per set.")] = None,
+    medquad_n: Annotated[int, typer.Option("--medquad-n", min=1, help="MedQuAD sample size.")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="MedQuAD sample seed.")] = 0,
+    latency_n: Annotated[int, typer.Option("--latency-n", min=1, help="Queries timed end to end.")] = 200,
+    zh_docs: Annotated[
+        int | None,
+        typer.Option(
+            "--zh-docs", min=10, help="Use only the first N consultations (80% corpus / 20% queries); default all."
+        ),
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Recall@1/5/10 + MRR per retriever and fused, department P@5 (zh), latency p50/p95, throughput, bytes/vector."""
+    from retrieval.evaluation import run_queries
+    from retrieval.retriever import HybridRetriever
+
+    settings = settings_for(store)
+    data_dir = resolve_data_dir(data, settings.data_dir)
+    wanted = {s.strip() for s in sets.split(",") if s.strip()}
+    report: dict[str, Any] = {"index_dir": str(settings.index_dir)}
+    with open_cli_store(settings) as st:
+        retriever = HybridRetriever.from_settings(settings, store=st)
+        cfg = retriever.config
+        weights, k = dict(cfg.weights), cfg.rrf_k
+        report["corpus"] = retriever.indexer.store.counts()
+        pmq = _pubmedqa(data_dir, limit)
+        if "pubmedqa" in wanted:
+            runs = run_queries(retriever, pmq)
+            report["pubmedqa_default"] = _metrics_rows(runs, pmq, weights, k)
+            weights, k, _ = _tune(runs, pmq)
+            report["tuned"] = {"weights": weights, "rrf_k": k}
+            report["pubmedqa_tuned"] = _metrics_rows(runs, pmq, weights, k)
+        if "medquad" in wanted:
+            mq = _medquad(data_dir, medquad_n, seed, retriever.indexer.store.doc_ids())[:limit]
+            report["medquad_sizes"] = {"queries": len(mq)}
+            runs = run_queries(retriever, mq)
+            report["medquad"] = _metrics_rows(runs, mq, weights, k)
+        if "zh" in wanted:
+            report["zh_p5"], n_corpus, n_q = _zh(retriever, data_dir, limit, weights, k, zh_docs)
+            report["zh_sizes"] = {"corpus_docs": n_corpus, "queries": n_q}
+        retriever = HybridRetriever(
+            retriever.indexer,
+            store=st,
+            linker=retriever.graph.linker if retriever.graph else None,
+            config=cfg.model_copy(update={"weights": weights, "rrf_k": k}),
+        )
+        report["latency_ms"] = _latency(retriever, [q.query for q in pmq[:latency_n]])
+        report["throughput"] = _throughput(retriever)
+        retriever.close()
+    if json_out:
+        print_json(report)
+        return
+    console.print(f"corpus: {report['corpus']}  index: {report['index_dir']}", highlight=False)
+    for key, title in (
+        ("pubmedqa_default", "PubMedQA dev → own abstract (default fusion)"),
+        ("pubmedqa_tuned", f"PubMedQA dev (tuned fusion {report.get('tuned')})"),
+        ("medquad", f"MedQuAD sample of {medquad_n} (seed {seed}) → own answer"),
+        ("zh_p5", f"Chinese consultations: department precision@5 {report.get('zh_sizes')}"),
+    ):
+        if key in report:
+            _table(title, report[key])
+    _table("latency ms (warm, per stage)", report["latency_ms"])
+    console.print({k: round(v, 2) for k, v in report["throughput"].items()})
