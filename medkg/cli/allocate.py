@@ -1,9 +1,146 @@
-"""``medkg allocate ...`` (owned by the allocation work; placeholder until it lands)."""
+"""``medkg allocate ...``: OR-PAS solving and validation, the general allocation service, an example request."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from medkg.cli.common import JsonOpt, StoreOpt, console, err_console, print_json
 
 __all__ = ["app"]
 
 app = typer.Typer(help="Solver-backed hospital allocation (OR-PAS and the general service).", no_args_is_help=True)
+
+SchemaDirOpt = Annotated[
+    Path | None,
+    typer.Option("--schema-dir", help="Folder with OrPasInstance.xsd and OrPasSolution.xsd (default: the instance's)."),
+]
+
+
+def _schemas(schema_dir: Path | None) -> tuple[Path | None, Path | None]:
+    if schema_dir is None:
+        return None, None
+    return schema_dir / "OrPasInstance.xsd", schema_dir / "OrPasSolution.xsd"
+
+
+@app.command("or-pas")
+def or_pas(
+    instance: Annotated[Path, typer.Argument(help="OR-PAS instance XML.")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the solution XML.")],
+    mode: Annotated[str, typer.Option("--mode", help="static (all known) or dynamic (day by day).")] = "static",
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds for the whole run (max 600).")] = 60.0,
+    workers: Annotated[int, typer.Option("--workers", help="CP-SAT workers (cores).")] = 2,
+    schema_dir: SchemaDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Solve an OR-PAS instance (CP-SAT, greedy warm start), write the solution, print the cost breakdown."""
+    from medkg.errors import InputValidationError
+    from reasoning.allocation.orpas_io import load_instance, write_solution
+    from reasoning.allocation.orpas_solve import solve_orpas
+    from reasoning.allocation.orpas_validator import render_report
+
+    if mode not in ("static", "dynamic"):
+        raise InputValidationError(f"--mode must be static or dynamic, got {mode!r}")
+    if not 0 < time_limit <= 600:
+        raise InputValidationError("--time-limit must be in (0, 600] seconds")
+    inst_xsd, sol_xsd = _schemas(schema_dir)
+    inst = load_instance(instance, schema=inst_xsd)
+    say = (lambda _m: None) if as_json else (lambda m: err_console.print(m, highlight=False))
+    res = solve_orpas(inst, mode=mode, time_limit=time_limit, workers=workers, progress=say)  # type: ignore[arg-type]
+    write_solution(out, inst, res.solution, res.report.costs, seconds=res.seconds, schema=sol_xsd)
+    c = res.report.costs
+    if as_json:
+        print_json({"instance": inst.name, "mode": mode, "status": res.status, "seconds": round(res.seconds, 2),
+                    "hard_violations": c.violations, "total_cost": c.total, "components": c.components(),
+                    "bound": res.bound, "gap": res.gap, "solution": str(out)})
+        return
+    for line in render_report(res.report):
+        console.print(line, highlight=False)
+    bound = "none (dynamic mode proves no bound)" if res.bound is None else f"{res.bound:.0f}"
+    gap = "" if res.gap is None else f", gap {100 * res.gap:.1f}% (single-room model)"
+    console.print(f"solver {res.status} in {res.seconds:.1f}s; lower bound {bound}{gap}; wrote {out}", highlight=False)
+
+
+@app.command("validate")
+def validate(
+    instance: Annotated[Path, typer.Argument(help="OR-PAS instance XML.")],
+    solution: Annotated[Path, typer.Argument(help="OR-PAS solution XML.")],
+    schema_dir: SchemaDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Recompute every hard violation and cost component of a solution (independent of the solver)."""
+    from reasoning.allocation.orpas_io import load_instance, read_solution
+    from reasoning.allocation.orpas_validator import render_report, validate_solution
+
+    inst_xsd, sol_xsd = _schemas(schema_dir)
+    inst = load_instance(instance, schema=inst_xsd)
+    rep = validate_solution(inst, read_solution(solution, inst, schema=sol_xsd))
+    c = rep.costs
+    if as_json:
+        print_json({"hard_violations": c.violations, "total_cost": c.total, "components": c.components(),
+                    "messages": rep.messages})
+    else:
+        for msg in rep.messages[:50]:
+            console.print(f"VIOLATION: {msg}", highlight=False)
+        if len(rep.messages) > 50:
+            console.print(f"... {len(rep.messages) - 50} more violations", highlight=False)
+        for line in render_report(rep):
+            console.print(line, highlight=False)
+    if c.violations:
+        raise typer.Exit(1)
+
+
+@app.command("plan")
+def plan(
+    request: Annotated[Path, typer.Argument(help="Allocation request JSON (see `medkg allocate example`).")],
+    out: Annotated[Path | None, typer.Option("--out", help="Write the response JSON here.")] = None,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Solver seconds.")] = 30.0,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Allocate beds/departments/surgery/equipment for a request; explains every decision with citations."""
+    from medkg.cli.common import open_cli_store, settings_for
+    from medkg.errors import DataFileError
+    from reasoning.allocation.explain import render_response
+    from reasoning.allocation.service_models import AllocationRequest
+    from reasoning.allocation.service_solver import AllocationService
+
+    try:
+        req = AllocationRequest.model_validate_json(request.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise DataFileError(request, f"cannot read: {e}") from e
+    needs_kg = any(p.department is None for p in req.patients)
+    if needs_kg:
+        with open_cli_store(settings_for(store)) as st:
+            resp = AllocationService(st, time_limit=time_limit).allocate(req)
+    else:
+        resp = AllocationService(None, time_limit=time_limit).allocate(req)
+    text = resp.model_dump_json(indent=2)
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+    if as_json:
+        typer.echo(text)
+        return
+    for line in render_response(resp):
+        console.print(line, highlight=False)
+
+
+@app.command("example")
+def example(
+    out: Annotated[Path, typer.Option("--out", help="Where to write the request JSON.")] = Path("request.json"),
+    days: Annotated[int, typer.Option("--days", help="Planning horizon in days.")] = 14,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many encounters.")] = 200,
+    store: StoreOpt = None,
+) -> None:
+    """Build a request from the ingested store (Synthea inpatient/emergency encounters + rooms)."""
+    from medkg.cli.common import open_cli_store, settings_for
+    from reasoning.allocation.example import build_example_request
+
+    with open_cli_store(settings_for(store)) as st:
+        req = build_example_request(st, days=days, limit=limit)
+    out.write_text(json.dumps(req.model_dump(mode="json"), indent=2), encoding="utf-8")
+    console.print(f"wrote {out}: {len(req.patients)} patients, {len(req.wards)} wards; run: medkg allocate plan {out}",
+                  highlight=False)

@@ -7,6 +7,7 @@ import typer
 __all__ = ["app"]
 
 app = typer.Typer(help="Benchmarks that print numbers (never timed tests).", no_args_is_help=True)
+from medkg.cli.bench.allocation import bench_allocation; app.command("allocation")(bench_allocation)  # noqa: E402, E702, I001
 from medkg.cli.bench.ingest_bench import bench_ingest; app.command("ingest")(bench_ingest)  # noqa: E402, E702, I001
 from medkg.cli.bench.retrieval import bench_retrieval; app.command("retrieval")(bench_retrieval)  # noqa: E402, E702, I001
 from medkg.cli.bench.faiss_bench import bench_faiss; app.command("faiss")(bench_faiss)  # noqa: E402, E702, I001

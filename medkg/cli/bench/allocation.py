@@ -1,0 +1,108 @@
+"""``medkg bench allocation``: OR-PAS static/dynamic on every instance, and the general service's scaling."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from medkg.cli.common import DataOpt, console, err_console
+
+__all__ = ["bench_allocation"]
+
+
+def _orpas_rows(files: list[Path], modes: list[str], time_limit: float, workers: int) -> list[dict[str, Any]]:
+    from reasoning.allocation.orpas_io import load_instance, read_solution, write_solution
+    from reasoning.allocation.orpas_solve import solve_orpas
+    from reasoning.allocation.orpas_validator import validate_solution
+
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for f in files:
+            inst = load_instance(f)
+            for mode in modes:
+                err_console.print(f"{f.name} {mode} ...", highlight=False)
+                res = solve_orpas(inst, mode=mode, time_limit=time_limit, workers=workers)  # type: ignore[arg-type]
+                out = Path(tmp) / f"{f.stem}_{mode}.xml"
+                write_solution(out, inst, res.solution, res.report.costs, seconds=res.seconds)
+                rep = validate_solution(inst, read_solution(out, inst))  # checked from the written file
+                c = rep.costs
+                rows.append({
+                    "instance": f.stem, "patients": len(inst.patients), "mode": mode, "status": res.status,
+                    "hard_violations": c.violations, "total_cost": c.total, "components": c.components(),
+                    "bound": res.bound, "gap": None if res.bound is None else (c.total - res.bound) / max(1, c.total),
+                    "wall_s": round(res.seconds, 1),
+                })
+                r = rows[-1]
+                err_console.print(f"  viol {r['hard_violations']} cost {r['total_cost']} bound {r['bound']} "
+                                  f"{r['wall_s']}s", highlight=False)
+    return rows
+
+
+def _scaling_rows(sizes: list[int], time_limit: float, workers: int) -> list[dict[str, Any]]:
+    from reasoning.allocation.service_solver import AllocationService
+    from reasoning.allocation.synthetic import synthetic_request
+
+    rows: list[dict[str, Any]] = []
+    for n in sizes:
+        req = synthetic_request(n, days=14, seed=n)
+        t0 = time.perf_counter()
+        resp = AllocationService(None, time_limit=time_limit, workers=workers).allocate(req)
+        wall = time.perf_counter() - t0
+        rows.append({"patients": n, "status": resp.status, "assigned": len(resp.assignments),
+                     "unassigned": len(resp.unassigned), "objective": resp.objective_total, "bound": resp.bound,
+                     "gap": resp.gap, "solve_s": round(resp.solve_seconds, 2), "wall_s": round(wall, 2)})
+        err_console.print(f"scaling {n}: {rows[-1]}", highlight=False)
+    return rows
+
+
+def bench_allocation(
+    data: DataOpt = None,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds per OR-PAS instance and mode.")] = 60.0,
+    modes: Annotated[str, typer.Option("--modes", help="Comma-separated: static,dynamic.")] = "static,dynamic",
+    sizes: Annotated[str, typer.Option("--sizes", help="General-service sizes ('' to skip).")] = "100,1000,5000",
+    service_time_limit: Annotated[float, typer.Option("--service-time-limit", help="Seconds per size.")] = 60.0,
+    pattern: Annotated[str, typer.Option("--pattern", help="Instance file glob inside or_pas/.")] = "*.xml",
+    workers: Annotated[int, typer.Option("--workers", help="Solver workers (cores).")] = 2,
+    out: Annotated[Path | None, typer.Option("--out", help="Also write all rows as JSON here.")] = None,
+) -> None:
+    """OR-PAS: hard violations (validator), cost, bound, gap, wall time; general service: time and gap per size."""
+    from medkg.data import resolve_data_dir
+    from medkg.errors import DataFileError
+    from medkg.settings import get_settings
+
+    root = resolve_data_dir(data, get_settings().data_dir) / "resources" / "or_pas"
+    files = sorted(root.glob(pattern)) if modes else []
+    if modes and not files:
+        raise DataFileError(root, f"no OR-PAS instances matching {pattern!r}")
+    mode_list = [m.strip() for m in modes.split(",") if m.strip()]
+    rows = _orpas_rows(files, mode_list, time_limit, workers)
+    size_list = [int(s) for s in sizes.split(",") if s.strip()]
+    scaling = _scaling_rows(size_list, service_time_limit, workers)
+    console.print(f"OR-PAS ({time_limit:.0f}s per run, {workers} workers)", highlight=False)
+    head = f"{'instance':24} {'mode':8} {'viol':>4} {'cost':>8} {'bound':>8} {'gap%':>6} {'dyn/stat':>8} {'s':>6}"
+    console.print(head, highlight=False)
+    static = {r["instance"]: r["total_cost"] for r in rows if r["mode"] == "static"}
+    for r in rows:
+        ratio = ""
+        if r["mode"] == "dynamic" and r["instance"] in static:
+            ratio = f"{r['total_cost'] / max(1, static[r['instance']]):.3f}"
+        bound = "-" if r["bound"] is None else f"{r['bound']:.0f}"
+        gap = "-" if r["gap"] is None else f"{100 * r['gap']:.1f}"
+        console.print(f"{r['instance']:24} {r['mode']:8} {r['hard_violations']:>4} {r['total_cost']:>8} {bound:>8} "
+                      f"{gap:>6} {ratio:>8} {r['wall_s']:>6}", highlight=False)
+    for r in rows:
+        comp = " ".join(f"{k}={v}" for k, v in r["components"].items())
+        console.print(f"  {r['instance']} {r['mode']}: {comp}", highlight=False)
+    if scaling:
+        console.print("General service (14 days)", highlight=False)
+        for s in scaling:
+            gap = "-" if s["gap"] is None else f"{100 * s['gap']:.2f}%"
+            console.print(f"  {s['patients']:>5} patients: {s['status']}, solve {s['solve_s']}s, wall {s['wall_s']}s, "
+                          f"gap {gap}, assigned {s['assigned']}, unassigned {s['unassigned']}", highlight=False)
+    if out is not None:
+        out.write_text(json.dumps({"orpas": rows, "scaling": scaling}, indent=2), encoding="utf-8")

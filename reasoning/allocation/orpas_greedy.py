@@ -1,0 +1,131 @@
+"""Greedy construction of a feasible OR-PAS schedule (warm start for CP-SAT, fallback when it finds none).
+
+Patients are placed one by one, least flexible first (present, then by latest admission day, then
+longest stay), each on the earliest admission day that has a room with free beds on every day of the
+stay and OR time for the surgery, choosing the cheapest such room (including an estimate of the
+same-gender mixing cost).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from reasoning.allocation.orpas_options import allowed_rooms, room_day_cost
+from reasoning.allocation.orpas_types import (
+    ADMITTED_OVERTIME_PER_SLOT,
+    ADMITTED_TOTAL_OVERTIME,
+    WEIGHTS,
+    GenderPolicy,
+    OrPasInstance,
+    OrPasPatient,
+    Weights,
+)
+
+__all__ = ["GreedyState", "greedy_schedule"]
+
+
+class GreedyState:
+    """Occupancy and OR load of a partial schedule."""
+
+    def __init__(self, inst: OrPasInstance) -> None:
+        self.inst = inst
+        self.occ: dict[tuple[str, int], int] = defaultdict(int)
+        self.males: dict[tuple[str, int], int] = defaultdict(int)
+        self.or_spec: dict[tuple[int, str], int] = defaultdict(int)
+        self.or_day: dict[int, int] = defaultdict(int)
+
+    def fits(self, p: OrPasPatient, room: str, a: int) -> bool:
+        inst = self.inst
+        cap = inst.rooms[room].capacity
+        if a + p.los > inst.num_days:
+            return False
+        if any(self.occ[room, d] >= cap for d in range(a, a + p.los)):
+            return False
+        minutes = inst.surgery_minutes(p)
+        if minutes and p.surgery_offset is not None:
+            sd, spec = a + p.surgery_offset, inst.specialism_of(p)
+            if self.or_spec[sd, spec] + minutes > inst.slot_minutes(sd, spec) + inst.slots(sd, spec) * (
+                ADMITTED_OVERTIME_PER_SLOT
+            ):
+                return False
+            if self.or_day[sd] + minutes > inst.day_minutes(sd) + ADMITTED_TOTAL_OVERTIME:
+                return False
+        return True
+
+    def mix_penalty(self, p: OrPasPatient, room: str, a: int, w: Weights) -> int:
+        if self.inst.rooms[room].gender_policy is not GenderPolicy.SAME:
+            return 0
+        pen = 0
+        for d in range(a, a + p.los):
+            o, males = self.occ[room, d], self.males[room, d]
+            same = males if p.male else o - males
+            if o and same == 0:
+                pen += w.gender_mix
+        return pen
+
+    def add(self, p: OrPasPatient, room: str, a: int) -> None:
+        for d in range(a, a + p.los):
+            self.occ[room, d] += 1
+            if p.male:
+                self.males[room, d] += 1
+        minutes = self.inst.surgery_minutes(p)
+        if minutes and p.surgery_offset is not None:
+            sd = a + p.surgery_offset
+            self.or_spec[sd, self.inst.specialism_of(p)] += minutes
+            self.or_day[sd] += minutes
+
+
+def greedy_schedule(
+    inst: OrPasInstance,
+    patients: Sequence[OrPasPatient],
+    *,
+    fixed: dict[str, tuple[str, int]] | None = None,
+    prefer: dict[str, tuple[str, int]] | None = None,
+    earliest: int = 0,
+    weights: Weights = WEIGHTS,
+) -> tuple[dict[str, tuple[str, int]], list[str]]:
+    """Placements ``patient -> (room, admission day)`` and the names that could not be placed.
+
+    ``fixed`` placements are kept as they are; a ``prefer`` placement is tried first when it still fits.
+    """
+    fixed = fixed or {}
+    prefer = prefer or {}
+    st = GreedyState(inst)
+    out: dict[str, tuple[str, int]] = {}
+    for p in patients:
+        if p.name in fixed:
+            room, a = fixed[p.name]
+            st.add(p, room, a)
+            out[p.name] = (room, a)
+    todo = [p for p in patients if p.name not in fixed]
+    todo.sort(key=lambda p: (not p.present, p.max_admission, -p.los, p.admission, p.name))
+    failed: list[str] = []
+    for p in todo:
+        rooms = sorted(allowed_rooms(inst, p), key=lambda r: (room_day_cost(inst, p, r, weights), r.name))
+        if p.present and p.initial_room is not None:
+            rooms.sort(key=lambda r: r.name != p.initial_room)
+        lo = 0 if p.present else max(p.admission, earliest)
+        hi = 0 if p.present else p.max_admission
+        want = prefer.get(p.name)
+        if want is not None and want[1] >= lo and st.fits(p, want[0], want[1]):
+            st.add(p, want[0], want[1])
+            out[p.name] = want
+            continue
+        placed = False
+        for a in range(lo, hi + 1):
+            best: tuple[int, str] | None = None
+            for r in rooms:
+                if not st.fits(p, r.name, a):
+                    continue
+                c = room_day_cost(inst, p, r, weights) * p.los + st.mix_penalty(p, r.name, a, weights)
+                if best is None or c < best[0]:
+                    best = (c, r.name)
+            if best is not None:
+                st.add(p, best[1], a)
+                out[p.name] = (best[1], a)
+                placed = True
+                break
+        if not placed:
+            failed.append(p.name)
+    return out, failed

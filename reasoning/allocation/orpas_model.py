@@ -1,0 +1,260 @@
+"""CP-SAT model of OR-PAS over single-room placements ``x[p, room, admission day]``.
+
+Every cost of the problem is linear in these booleans plus a few auxiliary variables, so the model's
+objective equals the validator's total for the schedule it returns (a test pins this):
+
+- patient-room costs, delay, transfer of present patients and the idle-bed credit are per placement
+  (see :mod:`reasoning.allocation.orpas_options`); idle bed-days = const - occupied bed-days inside H,
+  because capacity is hard;
+- same-gender mixing: booleans ``male[r,d]``, ``female[r,d]`` bounded below by the occupancy of each
+  gender and ``mix[r,d] >= male + female - 1``;
+- overcrowding risk: ``oc[r,d] >= occupancy[r,d] + leavers with overstay risk - capacity``;
+- OR load per specialism-day and per day: hard limit slot minutes + admitted overtime, overtime
+  ``>= load - slot minutes``, used slot time ``u <= min(load, slot minutes)`` for the idle-OR cost.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from medkg.errors import MedkgError
+from reasoning.allocation.orpas_options import Placement, placements
+from reasoning.allocation.orpas_types import (
+    ADMITTED_OVERTIME_PER_SLOT,
+    ADMITTED_TOTAL_OVERTIME,
+    WEIGHTS,
+    GenderPolicy,
+    OrPasInstance,
+    OrPasPatient,
+    Weights,
+)
+
+__all__ = ["ModelResult", "SolverError", "solve_placements"]
+
+log = logging.getLogger(__name__)
+
+
+class SolverError(MedkgError):
+    """The solver failed in a way that is not infeasibility (model invalid, library error)."""
+
+
+@dataclass
+class ModelResult:
+    assignment: dict[str, tuple[str, int]] = field(default_factory=dict)  # patient -> (room, admission)
+    objective: float | None = None
+    bound: float | None = None
+    status: str = "UNKNOWN"
+    seconds: float = 0.0
+    variables: int = 0
+
+    @property
+    def gap(self) -> float | None:
+        if self.objective is None or self.bound is None:
+            return None
+        return (self.objective - self.bound) / max(1.0, abs(self.objective))
+
+
+def _constant(inst: OrPasInstance, w: Weights) -> int:
+    """Constant part of the objective: idle beds/OR minutes if nothing were used, net of unavoidable surplus."""
+    hz = inst.horizon
+    requested_beds = sum(max(0, min(p.discharge, hz) - max(p.admission, 0)) for p in inst.patients)
+    bed_const = inst.beds * hz - max(0, inst.beds * hz - requested_beds)
+    slots = sum(inst.slot_minutes(d, s) for d in range(hz) for s in inst.specialisms)
+    requested_or = sum(inst.surgery_minutes(p) for p in inst.patients)
+    or_const = slots - max(0, slots - requested_or)
+    return w.idle_bed * bed_const + w.idle_or * or_const
+
+
+def solve_placements(
+    inst: OrPasInstance,
+    patients: Sequence[OrPasPatient],
+    *,
+    fixed: dict[str, tuple[str, int]] | None = None,
+    earliest: int = 0,
+    hint: dict[str, tuple[str, int]] | None = None,
+    time_limit: float = 60.0,
+    workers: int = 2,
+    max_delay: int | None = None,
+    progress: Callable[[str], None] | None = None,
+    weights: Weights = WEIGHTS,
+    log_search: bool = False,
+) -> ModelResult:
+    """Optimise the placements of ``patients``; ``fixed`` ones keep their placement, others start >= ``earliest``."""
+    from ortools.sat.python import cp_model
+
+    t0 = time.perf_counter()
+    w = weights
+    fixed = fixed or {}
+    hint = hint or {}
+    m = cp_model.CpModel()
+    rooms = inst.rooms
+    opts: dict[str, list[tuple[Placement, Any]]] = {}
+    cover: dict[tuple[str, int], list[Any]] = defaultdict(list)
+    cover_m: dict[tuple[str, int], list[Any]] = defaultdict(list)
+    cover_f: dict[tuple[str, int], list[Any]] = defaultdict(list)
+    leave: dict[tuple[str, int], list[Any]] = defaultdict(list)
+    or_spec: dict[tuple[int, str], list[tuple[int, Any]]] = defaultdict(list)
+    or_day: dict[int, list[tuple[int, Any]]] = defaultdict(list)
+    obj: list[Any] = []
+    coef: list[int] = []
+    unplaceable: list[str] = []
+    aux: list[tuple[Any, Callable[..., int]]] = []
+    for p in patients:
+        if p.name in fixed:
+            froom, fday = fixed[p.name]
+            plist = [o for o in placements(inst, p, earliest=fday, max_delay=None, w=w) if o.room == froom
+                     and o.admission == fday]
+            if not plist:
+                raise SolverError(f"fixed placement of {p.name} ({froom}, day {fday}) is not allowed")
+        else:
+            plist = placements(inst, p, earliest=earliest, max_delay=max_delay, w=w)
+        if not plist:
+            unplaceable.append(p.name)
+            continue
+        spec, minutes, off = inst.specialism_of(p), inst.surgery_minutes(p), p.surgery_offset
+        vars_p = []
+        for o in plist:
+            x = m.NewBoolVar("")
+            vars_p.append((o, x))
+            obj.append(x)
+            coef.append(o.cost)
+            for d in range(o.admission, o.admission + p.los):
+                cover[o.room, d].append(x)
+                (cover_m if p.male else cover_f)[o.room, d].append(x)
+            end = o.admission + p.los
+            if p.variability and end < inst.num_days:
+                leave[o.room, end].append(x)
+            if minutes and off is not None:
+                sd = o.admission + off
+                or_spec[sd, spec].append((minutes, x))
+                or_day[sd].append((minutes, x))
+        m.AddExactlyOne([x for _, x in vars_p])
+        if p.name in fixed:
+            m.Add(vars_p[0][1] == 1)
+        opts[p.name] = vars_p
+    if unplaceable:
+        from medkg.errors import InfeasibleError
+
+        raise InfeasibleError(
+            f"{len(unplaceable)} patient(s) have no allowed room/admission day",
+            [f"patient {n}: no room meets the needed properties, department and age limits in the window"
+             for n in unplaceable[:20]],
+        )
+    # room capacity, gender mixing, overcrowding risk
+    for (rname, _d), xs in cover.items():
+        m.Add(sum(xs) <= rooms[rname].capacity)
+    for rname, room in rooms.items():
+        if room.gender_policy is not GenderPolicy.SAME:
+            continue
+        for d in range(inst.num_days):
+            xm, xf = cover_m.get((rname, d)), cover_f.get((rname, d))
+            if not xm or not xf:
+                continue
+            bm, bf, mix = m.NewBoolVar(""), m.NewBoolVar(""), m.NewBoolVar("")
+            m.Add(sum(xm) <= room.capacity * bm)
+            m.Add(sum(xf) <= room.capacity * bf)
+            m.Add(mix >= bm + bf - 1)
+            aux.append((bm, lambda n, _w, xm=xm: int(n(xm) > 0)))
+            aux.append((bf, lambda n, _w, xf=xf: int(n(xf) > 0)))
+            aux.append((mix, lambda n, _w, xm=xm, xf=xf: int(n(xm) > 0 and n(xf) > 0)))
+            obj.append(mix)
+            coef.append(w.gender_mix)
+    for (rname, d), xs in leave.items():
+        cap = rooms[rname].capacity
+        terms = cover.get((rname, d), []) + xs
+        if len(terms) <= cap:
+            continue
+        oc = m.NewIntVar(0, len(terms), "")
+        m.Add(oc >= sum(terms) - cap)
+        aux.append((oc, lambda n, _w, t=terms, c=cap: max(0, n(t) - c)))
+        obj.append(oc)
+        coef.append(w.overcrowd_risk)
+    # operating rooms
+    for (d, spec), items in or_spec.items():
+        avail, n = inst.slot_minutes(d, spec), inst.slots(d, spec)
+        load = sum(mins * x for mins, x in items)
+        m.Add(load <= avail + n * ADMITTED_OVERTIME_PER_SLOT)
+        ot = m.NewIntVar(0, n * ADMITTED_OVERTIME_PER_SLOT, "")
+        m.Add(ot >= load - avail)
+        aux.append((ot, lambda _n, wt, it=items, a=avail, c=n * ADMITTED_OVERTIME_PER_SLOT: min(c, max(0, wt(it) - a))))
+        obj.append(ot)
+        coef.append(w.overtime)
+        if d < inst.horizon and avail > 0:
+            u = m.NewIntVar(0, avail, "")
+            m.Add(u <= load)
+            aux.append((u, lambda _n, wt, it=items, a=avail: min(a, wt(it))))
+            obj.append(u)
+            coef.append(-w.idle_or)
+    for d, items in or_day.items():
+        avail = inst.day_minutes(d)
+        load = sum(mins * x for mins, x in items)
+        m.Add(load <= avail + ADMITTED_TOTAL_OVERTIME)
+        ot = m.NewIntVar(0, ADMITTED_TOTAL_OVERTIME, "")
+        m.Add(ot >= load - avail)
+        aux.append((ot, lambda _n, wt, it=items, a=avail: min(ADMITTED_TOTAL_OVERTIME, max(0, wt(it) - a))))
+        obj.append(ot)
+        coef.append(w.overtime)
+    const = _constant(inst, w)
+    m.Minimize(sum(c * v for c, v in zip(coef, obj, strict=True)) + const)
+    hinted: dict[int, int] = {}
+    for name, vars_p in opts.items():
+        want = fixed.get(name) or hint.get(name)
+        for o, x in vars_p:
+            hinted[x.Index()] = int((o.room, o.admission) == want)
+    for x_idx, val in hinted.items():
+        m.AddHint(m.GetBoolVarFromProtoIndex(x_idx), val)
+    if len(hint) + len(fixed) >= len(opts):  # a complete hint: also hint the auxiliary variables
+
+        def count(xs: list[Any]) -> int:
+            return sum(hinted.get(x.Index(), 0) for x in xs)
+
+        def weigh(items: list[tuple[int, Any]]) -> int:
+            return sum(mins * hinted.get(x.Index(), 0) for mins, x in items)
+
+        for var, fn in aux:
+            m.AddHint(var, fn(count, weigh))
+    solver = cp_model.CpSolver()
+    build_s = time.perf_counter() - t0
+    solver.parameters.max_time_in_seconds = max(0.5, float(time_limit) - build_s)
+    solver.parameters.num_workers = max(1, int(workers))
+    solver.parameters.random_seed = 0
+    solver.parameters.linearization_level = 2
+    solver.parameters.cp_model_probing_level = 1
+    solver.parameters.symmetry_level = 0
+    solver.parameters.presolve_probing_deterministic_time_limit = 0.5
+    solver.parameters.find_big_linear_overlap = False
+    solver.parameters.log_search_progress = log_search
+
+    class _Progress(cp_model.CpSolverSolutionCallback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.count = 0
+
+        def on_solution_callback(self) -> None:
+            self.count += 1
+            if progress is not None:
+                progress(f"  solution {self.count}: cost {self.ObjectiveValue():.0f}, "
+                         f"bound {self.BestObjectiveBound():.0f}, {self.WallTime():.1f}s")
+
+    cb = _Progress()
+    try:
+        status = solver.Solve(m, cb)
+    except Exception as e:  # the library raises plain exceptions on invalid models
+        raise SolverError(f"CP-SAT failed: {e}") from e
+    res = ModelResult(status=solver.StatusName(status), seconds=time.perf_counter() - t0,
+                      variables=len(obj))
+    log.info("CP-SAT %s in %.1fs (build %.1fs), %d vars", res.status, res.seconds, build_s, len(obj))
+    if res.status in ("OPTIMAL", "FEASIBLE"):
+        res.objective = solver.ObjectiveValue()
+        res.bound = solver.BestObjectiveBound()
+        for name, vars_p in opts.items():
+            for o, x in vars_p:
+                if solver.BooleanValue(x):
+                    res.assignment[name] = (o.room, o.admission)
+                    break
+    return res

@@ -1,0 +1,200 @@
+"""Request and response of the general allocation service (beds, departments, surgery, equipment, emergencies).
+
+Days are 0-based indices into the planning horizon ``[0, days)``. Everything a response states is data
+(facts with citation ids); the plain-language text is rendered from those facts, so a language model
+may rephrase it later without changing a number.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = [
+    "AllocationRequest",
+    "AllocationResponse",
+    "Assignment",
+    "Change",
+    "Department",
+    "Equipment",
+    "Explanation",
+    "Fact",
+    "OperatingRoom",
+    "PatientRequest",
+    "ServiceWeights",
+    "Shortfall",
+    "Unassigned",
+    "Ward",
+]
+
+_ID = Field(min_length=1, max_length=200)
+
+
+class Department(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = _ID
+    name: str = ""
+    kg_id: str | None = Field(default=None, description="Department node id in the KG, e.g. medkg:dept:cardiology.")
+
+
+class Ward(BaseModel):
+    """A room or group of interchangeable beds of one department."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = _ID
+    department: str = _ID
+    beds: int = Field(ge=0, le=10_000)
+    staffed_beds: int | None = Field(default=None, ge=0, description="Beds staffed (default: all beds).")
+    features: list[str] = Field(default_factory=list)
+    gender_policy: Literal["any", "male_only", "female_only", "same"] = "any"
+
+    @property
+    def capacity(self) -> int:
+        return self.beds if self.staffed_beds is None else min(self.beds, self.staffed_beds)
+
+
+class OperatingRoom(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = _ID
+    minutes: dict[str, int] = Field(description="Department id -> minutes per open day for that department.")
+    open_days: list[int] | None = Field(default=None, description="Days the room operates (default: every day).")
+
+
+class Equipment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = _ID
+    count: int = Field(ge=0, le=100_000)
+
+
+class PatientRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = _ID
+    condition: str | None = Field(default=None, description="Condition name, resolved to departments via the KG.")
+    department: str | None = Field(default=None, description="Department id when already decided (skips the KG).")
+    emergency: bool = False
+    priority: int = Field(default=3, ge=1, le=5, description="1 = lowest, 5 = highest (acuity).")
+    sex: Literal["male", "female"] | None = None
+    equipment: list[str] = Field(default_factory=list)
+    features: list[str] = Field(default_factory=list, description="Room features the patient needs.")
+    length_of_stay: int = Field(ge=1, le=365)
+    earliest: int = Field(default=0, ge=0)
+    latest: int | None = Field(default=None, ge=0)
+    surgery_minutes: int = Field(default=0, ge=0, le=24 * 60)
+    surgery_offset: int = Field(default=0, ge=0, description="Days after admission the surgery takes place.")
+
+    @model_validator(mode="after")
+    def _check(self) -> PatientRequest:
+        if self.condition is None and self.department is None:
+            raise ValueError(f"patient {self.id}: give a condition or a department")
+        if self.latest is not None and self.latest < self.earliest:
+            raise ValueError(f"patient {self.id}: latest admission before earliest")
+        if self.surgery_minutes and self.surgery_offset >= self.length_of_stay:
+            raise ValueError(f"patient {self.id}: surgery after discharge")
+        return self
+
+
+class Assignment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    patient_id: str
+    department: str
+    ward: str
+    admission_day: int
+    discharge_day: int  # exclusive
+    surgery_day: int | None = None
+    operating_room: str | None = None
+    equipment: list[str] = Field(default_factory=list)
+
+
+class ServiceWeights(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    unassigned: int = Field(default=10_000, description="Per priority level of an elective left out.")
+    unassigned_emergency: int = Field(default=10_000_000, description="An emergency left out (never while avoidable).")
+    delay: int = Field(default=10, description="Per day of delay per priority level.")
+    second_choice_department: int = Field(default=50, description="Per rank below the KG's primary department.")
+    gender_mix: int = Field(default=200, description="Per ward-day of a same-gender ward holding both sexes.")
+    change: int = Field(default=300, description="Moving an already planned patient (emergency intake).")
+
+
+class AllocationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    days: int = Field(default=14, ge=1, le=366)
+    today: int = Field(default=0, ge=0, description="Plan entries admitted before this day are fixed.")
+    departments: list[Department]
+    wards: list[Ward]
+    operating_rooms: list[OperatingRoom] = Field(default_factory=list)
+    equipment: list[Equipment] = Field(default_factory=list)
+    patients: list[PatientRequest] = Field(max_length=100_000)
+    current_plan: list[Assignment] = Field(default_factory=list, description="Plan to re-optimise with few changes.")
+    weights: ServiceWeights = Field(default_factory=ServiceWeights)
+
+    @model_validator(mode="after")
+    def _refs(self) -> AllocationRequest:
+        deps = {d.id for d in self.departments}
+        for w in self.wards:
+            if w.department not in deps:
+                raise ValueError(f"ward {w.id} names unknown department {w.department!r}")
+        for o in self.operating_rooms:
+            for d in o.minutes:
+                if d not in deps:
+                    raise ValueError(f"operating room {o.id} names unknown department {d!r}")
+        ids = [p.id for p in self.patients]
+        if len(ids) != len(set(ids)):
+            raise ValueError("patient ids must be unique")
+        for p in self.patients:
+            if p.department is not None and p.department not in deps:
+                raise ValueError(f"patient {p.id} names unknown department {p.department!r}")
+        return self
+
+
+class Fact(BaseModel):
+    """One fact a decision rests on, with its citation id (``solver:<run>#...`` or ``kg:...``)."""
+
+    id: str
+    kind: Literal["solver", "kg", "request"]
+    statement: str
+    values: dict[str, int | float | str] = Field(default_factory=dict)
+
+
+class Explanation(BaseModel):
+    patient_id: str
+    decision: str
+    facts: list[Fact]
+    text: str
+
+
+class Unassigned(BaseModel):
+    patient_id: str
+    constraint: str  # the blocking constraint: no_department, no_kg_match, no_ward, window, capacity
+    detail: str
+    citations: list[str] = Field(default_factory=list)
+
+
+class Shortfall(BaseModel):
+    resource: str
+    day: int
+    demand: int
+    capacity: int
+    short_by: int
+
+
+class Change(BaseModel):
+    patient_id: str
+    before: Assignment | None
+    after: Assignment | None
+    reason: str
+
+
+class AllocationResponse(BaseModel):
+    run_id: str
+    status: str
+    solve_seconds: float
+    objective: dict[str, int]
+    objective_total: int
+    bound: float | None = None
+    gap: float | None = None
+    assignments: list[Assignment]
+    unassigned: list[Unassigned]
+    shortfalls: list[Shortfall] = Field(default_factory=list)
+    changes: list[Change] = Field(default_factory=list)
+    explanations: list[Explanation] = Field(default_factory=list)
