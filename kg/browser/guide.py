@@ -130,7 +130,7 @@ def render_guide_html(adoc: str) -> str:
             end = i + 2
             while end < len(lines) and lines[end].strip() != _FENCE:
                 end += 1
-            code = html.escape("\n".join(lines[i + 2 : end]))
+            code = html.escape("\n".join(lines[i + 2 : end]), quote=False)
             runnable = m.group(1).lower() == "cypher"
             cls = "code runnable pre-scrollable" if runnable else "code"
             if body is not None:
