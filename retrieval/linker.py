@@ -19,6 +19,7 @@ import pickle
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -69,6 +70,7 @@ class LinkerEntry(BaseModel):
     score: float = Field(default=1.0, gt=0.0, le=1.0)
 
 
+@lru_cache(maxsize=262_144)
 def fold_token(token: str) -> str:
     """A token folded like ``normalize_name`` (case, accents, width, apostrophes)."""
     if token.isascii():
@@ -222,8 +224,8 @@ class DictionaryLinker:
                 if ent.node_id in seen:
                     continue
                 seen.add(ent.node_id)
-                out.append(
-                    Mention(
+                out.append(  # values come from validated entries and our own offsets: skip re-validation
+                    Mention.model_construct(
                         node_id=ent.node_id,
                         label=ent.label,
                         start=s,
