@@ -25,5 +25,9 @@ def open_store(settings: Settings) -> GraphStore:
         from kg.embedded import EmbeddedGraphStore
 
         store = EmbeddedGraphStore(settings.store_dir / "graph.sqlite3")
-    store.ensure_schema()
+    try:
+        store.ensure_schema()
+    except BaseException:
+        store.close()  # a half-opened store must not leak its driver/connection
+        raise
     return store

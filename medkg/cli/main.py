@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from medkg.cli import allocate, bench, demo, doctor, graph, ingest, search
+from medkg.cli import allocate, bench, demo, doctor, graph, ingest, search, serve
 from medkg.cli.common import run_guarded
 
 __all__ = ["app", "main"]
@@ -25,6 +25,7 @@ app.add_typer(allocate.app, name="allocate")
 app.command("search")(search.search)
 app.command("demo")(demo.demo)
 app.command("doctor")(doctor.doctor)
+app.command("serve")(serve.serve)
 
 
 def main() -> None:
