@@ -24,7 +24,7 @@ def serve(
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
     reload: Annotated[bool, typer.Option("--reload", help="Restart when the code changes (development).")] = False,
 ) -> None:
-    """Serve the API: /health, /graph/stats|search|nodes/{id}[/neighbours], /browser/ (Neo4j Browser guide);
+    """Serve the API: /health, /graph/stats, /graph/search, /graph/nodes/ID and its neighbours, /browser/ (guide);
     OpenAPI docs at /docs. Uses the store named by MEDKG_STORE (embedded by default, or neo4j)."""
     uvicorn = require("uvicorn", "api")
     require("fastapi", "api")
