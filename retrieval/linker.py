@@ -54,6 +54,10 @@ _TOKEN = re.compile(r"[^\W_]+(?:['’`][^\W_]+)*")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _JOINABLE_GAP = re.compile(r"^[\s\-,/]{0,3}$")
 _MAX_PER_SPAN = 3
+# Labels whose concepts carry the KG's clinical relationships; an outer match without one of them (a SIDER
+# side-effect phrase, a department) is searched for nested mentions of these.
+_PRIMARY = frozenset({"Disease", "Symptom", "Compound", "Anatomy", "Gene"})
+_Span = tuple[int, int, list[int]]
 _REBUILD = "rebuild it with: medkg ingest literature (or delete the file; it is rebuilt on next use)"
 
 
@@ -202,7 +206,7 @@ class DictionaryLinker:
         """Mentions of KG concepts in ``text``, ordered by position; several nodes sharing a surface form give
         one mention each (at most 3, clinical labels first). ``lang`` ('en', 'zh' or None = both scripts)
         only chooses which matchers run; ``negation=False`` skips the ConText step."""
-        spans = self._match_tokens(text)  # Latin-script names occur in Chinese texts too (CT, B超)
+        spans, nested = self._match_tokens(text)  # Latin-script names occur in Chinese texts too (CT, B超)
         if lang != "en" and self._zh and _CJK.search(text):
             spans.extend(self._match_chars(text))
         if not spans:
@@ -214,6 +218,9 @@ class DictionaryLinker:
             if s >= last_end:
                 kept.append((s, e, ids))
                 last_end = e
+        outer = {(s, e) for s, e, _ in kept}
+        kept.extend(x for x in nested if any(a <= x[0] and x[1] <= b for a, b in outer))
+        kept.sort(key=lambda x: (x[0], -(x[1] - x[0])))
         flags = self._negation.negated(text, [(s, e) for s, e, _ in kept]) if negation else [False] * len(kept)
         out: list[Mention] = []
         for (s, e, ids), neg in zip(kept, flags, strict=True):
@@ -239,40 +246,57 @@ class DictionaryLinker:
                     break
         return out
 
-    def _match_tokens(self, text: str) -> list[tuple[int, int, list[int]]]:
+    def _longest_at(
+        self, text: str, toks: list[tuple[int, int, str]], folded: list[str], i: int, stop: int
+    ) -> tuple[int, list[int]] | None:
+        """The longest entry starting at token ``i`` and ending at or before token ``stop``: (end token, ids)."""
+        node = self._trie.get(folded[i])
+        best: tuple[int, list[int]] | None = None
+        j = i + 1
+        while node is not None:
+            ids = node.get(_END)
+            if ids:
+                ok = [k for k in ids if not self.entries[k].case_sensitive or self._exact(toks, i, j, k)]
+                if ok:
+                    best = (j, ok)
+            if j >= stop or not _JOINABLE_GAP.match(text[toks[j - 1][1] : toks[j][0]]):
+                break
+            node = node.get(folded[j])
+            j += 1
+        return best
+
+    def _match_tokens(self, text: str) -> tuple[list[_Span], list[_Span]]:
+        """Longest non-overlapping matches, and the longest matches nested inside an outer match that has no
+        primary clinical label (e.g. 'myocardial infarction' inside the side effect 'acute myocardial
+        infarction', 'pregnancy' inside 'ectopic pregnancy'): SIDER phrases are specific, the KG's relationships
+        mostly hang on the general concept."""
         toks = tokenize(text)
         n = len(toks)
-        if not n:
-            return []
         folded = [fold_token(t) for _, _, t in toks]
-        trie = self._trie
-        out: list[tuple[int, int, list[int]]] = []
+        out: list[_Span] = []
+        nested: list[_Span] = []
         i = 0
         while i < n:
-            node = trie.get(folded[i])
-            if node is None:
+            if folded[i] not in self._trie:
                 i += 1
                 continue
-            best: tuple[int, list[int]] | None = None
-            j = i + 1
-            while True:
-                ids = node.get(_END)
-                if ids:
-                    ok = [k for k in ids if not self.entries[k].case_sensitive or self._exact(toks, i, j, k)]
-                    if ok:
-                        best = (j, ok)
-                if j >= n or not _JOINABLE_GAP.match(text[toks[j - 1][1] : toks[j][0]]):
-                    break
-                node = node.get(folded[j])
-                if node is None:
-                    break
-                j += 1
+            best = self._longest_at(text, toks, folded, i, n)
             if best is None:
                 i += 1
                 continue
-            out.append((toks[i][0], toks[best[0] - 1][1], best[1]))
-            i = best[0]
-        return out
+            j, ids = best
+            out.append((toks[i][0], toks[j - 1][1], ids))
+            if j - i > 1 and not any(self.entries[k].label in _PRIMARY for k in ids):
+                k = i
+                while k < j:
+                    inner = self._longest_at(text, toks, folded, k, j) if folded[k] in self._trie else None
+                    if inner is not None and (k, inner[0]) != (i, j):
+                        nested.append((toks[k][0], toks[inner[0] - 1][1], inner[1]))
+                        k = inner[0]
+                        continue
+                    k += 1
+            i = j
+        return out, nested
 
     def _exact(self, toks: list[tuple[int, int, str]], i: int, j: int, k: int) -> bool:
         return tuple(t for _, _, t in toks[i:j]) == self._raw[k]

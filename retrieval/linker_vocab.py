@@ -88,30 +88,46 @@ def load_curation(data_dir: Path = DATA_DIR) -> Curation:
     return cur
 
 
+_NO_PLURAL = ("is", "us", "ss", "ic", "al", "ous", "ive", "ed", "ing", "ar", "um", "ae")
+
+
+def _number_variant(surface: str) -> str | None:
+    """Singular <-> plural of the last word, for noun-like last words only (not 'mellitus', 'chronic')."""
+    words = surface.split()
+    last = words[-1]
+    if not last.isalpha() or len(last) < 4 or (not last.islower() and not last.istitle()):
+        return None
+    low = last.lower()
+    if low.endswith("ies"):
+        alt = last[:-3] + "y"
+    elif low.endswith(("ses", "xes", "ches", "shes")):
+        alt = last[:-2]
+    elif low.endswith("s") and not low.endswith(("ss", "us", "is", "os", "as")):
+        alt = last[:-1]
+    elif low.endswith(_NO_PLURAL):
+        return None
+    elif low.endswith("y") and low[-2:-1] not in "aeiou":
+        alt = last[:-1] + "ies"
+    elif low.endswith(("x", "ch", "sh")):
+        alt = last + "es"
+    else:
+        alt = last + "s"
+    return " ".join([*words[:-1], alt])
+
+
 def _variants(surface: str) -> list[str]:
+    """MeSH-style inverted heading un-inverted ('Abdomen, Acute' -> 'Acute Abdomen'), and the singular/plural
+    of the last word of the natural-order form."""
     out: list[str] = []
     parts = [p.strip() for p in surface.split(", ")]
+    natural = surface
     if len(parts) == 2 and all(parts) and len(surface.split()) <= 6:
-        out.append(f"{parts[1]} {parts[0]}")
-    for s in [surface, *out]:
-        words = s.split()
-        last = words[-1]
-        if not last.isalpha() or len(last) < 4 or (not last.islower() and not last.istitle()):
-            continue
-        low = last.lower()
-        if low.endswith("ies"):
-            alt = last[:-3] + "y"
-        elif low.endswith(("ses", "xes", "ches", "shes")):
-            alt = last[:-2]
-        elif low.endswith("s") and not low.endswith(("ss", "us", "is", "os", "as")):
-            alt = last[:-1]
-        elif low.endswith("y") and low[-2:-1] not in "aeiou":
-            alt = last[:-1] + "ies"
-        elif low.endswith(("s", "x", "ch", "sh")):
-            alt = last + "es"
-        else:
-            alt = last + "s"
-        out.append(" ".join([*words[:-1], alt]))
+        natural = f"{parts[1]} {parts[0]}"
+        out.append(natural)
+    if "," not in natural:
+        alt = _number_variant(natural)
+        if alt:
+            out.append(alt)
     return out
 
 

@@ -33,6 +33,8 @@ KG_NODES = [
     _n("Entrez:7157", "Gene", "TP53"),
     _n("Entrez:1636", "Gene", "ACE"),
     _n("UMLS:C0038435", "SideEffect", "Stress"),
+    _n("UMLS:C0085693", "SideEffect", "Acute appendicitis"),
+    _n("DOID:8337", "Disease", "appendicitis"),
     _n("UBERON:0001264", "Anatomy", "pancreas"),
     _n("medkg:zh:disease:糖尿病", "Disease", "糖尿病", lang="zh"),
     _n("medkg:zh:disease:2型糖尿病", "Disease", "2型糖尿病", lang="zh"),

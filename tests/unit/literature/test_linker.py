@@ -29,6 +29,12 @@ def test_longest_multiword_match_wins(linker: DictionaryLinker) -> None:
     assert _ids(linker, "Gestational diabetes mellitus.") == [("DOID:9351", "diabetes mellitus")]
 
 
+def test_nested_mentions_inside_a_side_effect_phrase(linker: DictionaryLinker) -> None:
+    """A side-effect phrase also yields the general concept inside it; a disease match does not."""
+    got = [(m.node_id, m.start, m.end) for m in linker.link("Suspected acute appendicitis.")]
+    assert got == [("UMLS:C0085693", 10, 28), ("DOID:8337", 16, 28)]
+
+
 def test_offsets_point_at_the_surface(linker: DictionaryLinker) -> None:
     text = "No fever. Severe HEADACHE today."
     for m in linker.link(text):
