@@ -6,7 +6,7 @@ once at import from the closed vocabulary in :mod:`kg.schema` (never from input)
 Every node carries its kind label plus the common label ``Entity``, set together at creation; the unique
 constraint on ``Entity.id`` lets relationship endpoints and lookups use one index whatever the kind. (On
 ArcadeDB a multi-label node is a synthetic type such as ``Disease~Entity``: adding a label later fails, so
-labels are only ever written by the MERGE that creates the node, and a relabel deletes and recreates it.)
+labels are only ever written by the CREATE of the node, and a relabel deletes and recreates it.)
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ __all__ = [
     "CONSTRAINT_ENTITY_ID",
     "COUNT_NODES_BY_LABEL",
     "COUNT_RELS_BY_TYPE",
+    "CREATE_NODES",
+    "CREATE_RELS",
     "DELETE_RELS_OF_SOURCE",
     "DETACH_DELETE_NODES",
     "EDGES_TOUCHING",
@@ -27,8 +29,6 @@ __all__ = [
     "INDEX_ENTITY_LABEL",
     "INDEX_ENTITY_SEARCH",
     "INDEX_REL_SOURCE",
-    "MERGE_NODES",
-    "MERGE_RELS",
     "NODES_BY_IDS",
     "NODES_OF_SOURCE",
     "NODE_IDS",
@@ -37,6 +37,8 @@ __all__ = [
     "RELS_OUT",
     "SCHEMA_STATEMENTS",
     "SET_SOURCES",
+    "UPDATE_NODES",
+    "UPDATE_RELS",
     "WRITE_STATEMENTS",
 ]
 
@@ -55,13 +57,24 @@ SCHEMA_STATEMENTS: tuple[str, ...] = (
 )
 
 # -- writes ----------------------------------------------------------------------------------------
-MERGE_NODES: dict[str, str] = {
-    label: f"UNWIND $rows AS row MERGE (n:{label}:Entity {{id: row.id}}) SET n = row.props" for label in LABELS
+# The store reads which ids/keys exist first (same transaction), then CREATEs the new and SETs the existing:
+# MERGE on a multi-label pattern scans the synthetic type on ArcadeDB (quadratic), CREATE + MATCH by the
+# Entity.id index does not; the unique constraint still refuses duplicates.
+CREATE_NODES: dict[str, str] = {
+    label: f"UNWIND $rows AS row CREATE (n:{label}:Entity) SET n = row.props" for label in LABELS
 }
-MERGE_RELS: dict[str, str] = {
+UPDATE_NODES = "UNWIND $rows AS row MATCH (n:Entity {id: row.id}) SET n = row.props"
+CREATE_RELS: dict[str, str] = {
     t: (
         "UNWIND $rows AS row MATCH (a:Entity {id: row.start}) MATCH (b:Entity {id: row.end}) "
-        f"MERGE (a)-[r:{t} {{source: row.source}}]->(b) SET r = row.props"
+        f"CREATE (a)-[r:{t}]->(b) SET r = row.props"
+    )
+    for t in REL_TYPES
+}
+UPDATE_RELS: dict[str, str] = {
+    t: (
+        f"UNWIND $rows AS row MATCH (a:Entity {{id: row.start}})-[r:{t}]->(b:Entity {{id: row.end}}) "
+        "WHERE r.source = row.source SET r = row.props"
     )
     for t in REL_TYPES
 }
@@ -76,7 +89,8 @@ NODES_BY_IDS = "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN properties(n)
 EXISTING_IDS = "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN n.id AS id"
 EXISTING_REL_KEYS = (
     "UNWIND $rows AS row MATCH (a:Entity {id: row.start})-[r]->(b:Entity {id: row.end}) "
-    "WHERE type(r) = row.type AND r.source = row.source RETURN count(r) AS n"
+    "WHERE type(r) = row.type AND r.source = row.source "
+    "RETURN DISTINCT row.type AS type, row.start AS start, row.end AS end, row.source AS source"
 )
 _REL_RETURN = "RETURN type(r) AS type, startNode(r).id AS start, endNode(r).id AS end, properties(r) AS p"
 RELS_OUT = f"MATCH (a:Entity {{id: $id}})-[r]->(b) WHERE $types IS NULL OR type(r) IN $types {_REL_RETURN}"
@@ -103,7 +117,7 @@ NODE_IDS = (
 NODES_OF_SOURCE = "MATCH (n:Entity) WHERE $source IN n.sources RETURN n.id AS id, n.sources AS sources"
 
 WRITE_STATEMENTS: tuple[str, ...] = (
-    *MERGE_NODES.values(), *MERGE_RELS.values(), *DELETE_RELS_OF_SOURCE.values(), SET_SOURCES, DETACH_DELETE_NODES,
-    *SCHEMA_STATEMENTS,
+    *CREATE_NODES.values(), UPDATE_NODES, *CREATE_RELS.values(), *UPDATE_RELS.values(),
+    *DELETE_RELS_OF_SOURCE.values(), SET_SOURCES, DETACH_DELETE_NODES, *SCHEMA_STATEMENTS,
 )
 """Statements that write: the store sends these only through ``execute_write`` (a unit test checks it)."""

@@ -1,8 +1,9 @@
 """``Neo4jGraphStore``: the :class:`~kg.store.GraphStore` on Neo4j 5 over Bolt (tested against ArcadeDB's Bolt server).
 
 Writes run as managed transactions (``execute_write``), one per public call, in ``UNWIND $rows`` statements of
-``batch_size`` rows; nodes are merged in Python inside the transaction (read, merge, ``SET n = props``) so the
-result equals the embedded store's. Walks fetch edges level by level and rank them with :mod:`kg.embedded.algo`.
+``batch_size`` rows; nodes are merged in Python inside the transaction (read what exists, merge, then CREATE the
+new and ``SET n = props`` on the existing) so the result equals the embedded store's.
+Walks fetch edges level by level and rank them with :mod:`kg.embedded.algo`.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 _DIRECTIONS = ("out", "in", "both")
 _UNAVAILABLE = (nx.ServiceUnavailable, nx.SessionExpired, nx.AuthError)
+Key = tuple[str, str, str, str]
 
 
 def _chunks(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -149,17 +151,20 @@ class Neo4jGraphStore:
             out.update(rec["id"] for rec in tx.run(cypher.EXISTING_IDS, ids=list(chunk)))
         return out
 
-    def _merge_rels(self, tx: ManagedTransaction, rels: Sequence[Relationship]) -> None:
-        by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    def _write_rels(self, tx: ManagedTransaction, rels: Sequence[Relationship], existing: set[Key]) -> None:
+        """CREATE the relationships whose key is not in ``existing``, SET the others (grouped by type)."""
+        groups: dict[tuple[bool, str], list[dict[str, Any]]] = defaultdict(list)
         for r in rels:
-            by_type[r.type].append({"start": r.start, "end": r.end, "source": r.source, "props": rel_props(r)})
-        for rel_type, rows in by_type.items():
+            groups[(r.key in existing, r.type)].append(
+                {"start": r.start, "end": r.end, "source": r.source, "props": rel_props(r)})
+        for (update, rel_type), rows in groups.items():
+            statement = cypher.UPDATE_RELS[rel_type] if update else cypher.CREATE_RELS[rel_type]
             for chunk in _chunks(rows, self.batch_size):
-                tx.run(cypher.MERGE_RELS[rel_type], rows=list(chunk)).consume()
+                tx.run(statement, rows=list(chunk)).consume()
 
     @staticmethod
-    def _rels(records: Any) -> dict[tuple[str, str, str, str], Relationship]:
-        out: dict[tuple[str, str, str, str], Relationship] = {}
+    def _rels(records: Any) -> dict[Key, Relationship]:
+        out: dict[Key, Relationship] = {}
         for rec in records:
             r = rel_from_record(rec["type"], rec["start"], rec["end"], rec["p"])
             out[r.key] = r
@@ -178,17 +183,20 @@ class Neo4jGraphStore:
             merged, created, updated = merge_nodes(nodes, existing)
             changed = [n for i, n in merged.items() if existing.get(i) != n]
             relabelled = [n.id for n in changed if n.id in existing and existing[n.id].label != n.label]
-            saved: dict[tuple[str, str, str, str], Relationship] = {}
+            saved: dict[Key, Relationship] = {}
             if relabelled:  # labels are fixed at creation (ArcadeDB): delete and recreate, keeping relationships
                 saved = self._rels(tx.run(cypher.RELS_OF_NODES, ids=relabelled))
                 tx.run(cypher.DETACH_DELETE_NODES, ids=relabelled).consume()
-            by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
-            for n in changed:
-                by_label[n.label].append({"id": n.id, "props": node_props(n)})
-            for label, rows in by_label.items():
+            gone = set(relabelled)
+            groups: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
+            for n in changed:  # label None: update in place; else create with that label
+                groups[None if n.id in existing and n.id not in gone else n.label].append(
+                    {"id": n.id, "props": node_props(n)})
+            for label, rows in groups.items():
+                statement = cypher.UPDATE_NODES if label is None else cypher.CREATE_NODES[label]
                 for chunk in _chunks(rows, self.batch_size):
-                    tx.run(cypher.MERGE_NODES[label], rows=list(chunk)).consume()
-            self._merge_rels(tx, list(saved.values()))
+                    tx.run(statement, rows=list(chunk)).consume()
+            self._write_rels(tx, list(saved.values()), set())
             return created, updated
 
         created, updated = self._run(work, write=True)
@@ -206,12 +214,13 @@ class Neo4jGraphStore:
             missing = [i for i in ends if i not in present]
             if missing:
                 raise MissingEndpointError(missing)
-            found = 0
+            found: set[Key] = set()
             keys = [{"type": r.type, "start": r.start, "end": r.end, "source": r.source} for r in last]
             for chunk in _chunks(keys, self.batch_size):
-                found += int(tx.run(cypher.EXISTING_REL_KEYS, rows=list(chunk)).single(strict=True)["n"])
-            self._merge_rels(tx, last)
-            return found
+                found.update((rec["type"], rec["start"], rec["end"], rec["source"])
+                             for rec in tx.run(cypher.EXISTING_REL_KEYS, rows=list(chunk)))
+            self._write_rels(tx, last, found)
+            return len(found)
 
         updated = self._run(work, write=True)
         return WriteReport(rows=len(rels), created=len(last) - updated, updated=updated)
@@ -280,8 +289,8 @@ class Neo4jGraphStore:
             check_rel_types(rel_types)
         params = {"id": node_id, "types": None if rel_types is None else list(rel_types)}
 
-        def work(tx: ManagedTransaction) -> dict[tuple[str, str, str, str], Relationship]:
-            out: dict[tuple[str, str, str, str], Relationship] = {}
+        def work(tx: ManagedTransaction) -> dict[Key, Relationship]:
+            out: dict[Key, Relationship] = {}
             if direction in ("out", "both"):
                 out.update(self._rels(tx.run(cypher.RELS_OUT, params)))
             if direction in ("in", "both"):

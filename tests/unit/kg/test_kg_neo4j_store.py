@@ -67,11 +67,11 @@ def test_wrong_password_is_unavailable_naming_the_uri(bolt_server: BoltServer) -
 
 
 def test_constants_cover_the_vocabulary() -> None:
-    """One MERGE statement per label and per relationship type, generated from kg.schema only."""
-    assert set(cypher.MERGE_NODES) == set(LABELS)
-    assert set(cypher.MERGE_RELS) == set(REL_TYPES) == set(cypher.DELETE_RELS_OF_SOURCE)
-    assert all(f"(n:{label}:Entity " in s for label, s in cypher.MERGE_NODES.items())
-    assert all("{" not in s.replace("{id:", "").replace("{source:", "") for s in cypher.MERGE_RELS.values())
+    """One CREATE statement per label, CREATE/UPDATE per relationship type, generated from kg.schema only."""
+    assert set(cypher.CREATE_NODES) == set(LABELS)
+    assert set(cypher.CREATE_RELS) == set(cypher.UPDATE_RELS) == set(REL_TYPES) == set(cypher.DELETE_RELS_OF_SOURCE)
+    assert all(f"(n:{label}:Entity)" in s for label, s in cypher.CREATE_NODES.items())
+    assert all("{" not in s.replace("{id:", "").replace("{source:", "") for s in cypher.CREATE_RELS.values())
 
 
 class _Result:
@@ -164,7 +164,7 @@ def test_writes_only_in_write_transactions() -> None:
             assert query not in cypher.WRITE_STATEMENTS and not _WRITE_WORDS.search(query), query
         elif query not in cypher.WRITE_STATEMENTS:
             assert not _WRITE_WORDS.search(query), query
-    assert {q for m, q in driver.log if m == "write"} & set(cypher.MERGE_RELS.values())
+    assert {q for m, q in driver.log if m == "write"} & set(cypher.CREATE_RELS.values())
 
 
 def test_constraint_error_is_retried_once() -> None:
