@@ -65,7 +65,7 @@ def _article(el: ET.Element, path: Path, line: int, source: str) -> SourceDocume
         title=title or None,
         sections=tuple(sections),
         doc_props=props,
-        passage_meta={"year": year} if year else {},
+        passage_meta={k: v for k, v in props.items() if k in ("year", "mesh")},
         line=line,
     )
 

@@ -109,7 +109,7 @@ def read_pubmed_jsonl(
             url=f"https://pubmed.ncbi.nlm.nih.gov/{row.pmid}/",
             sections=tuple(Section(label=s.label or "abstract", text=s.text) for s in row.sections),
             doc_props=_props(pmid=row.pmid, year=row.year, mesh=row.mesh),
-            passage_meta=_props(year=row.year),
+            passage_meta=_props(year=row.year, mesh=row.mesh),  # MeSH terms: BM25 indexes them with the text
             line=line,
         )
         n += 1

@@ -31,7 +31,9 @@ def test_pubmed_jsonl_good_row(tmp_path: Path) -> None:
     assert (d.doc_id, d.pmid, d.source) == ("pmid:123", "123", "pubmed")
     assert d.doc_props["mesh"] == ["Apoptosis"] and d.doc_props["year"] == "2011"
     assert d.url == "https://pubmed.ncbi.nlm.nih.gov/123/"
-    assert [r.citation_id for r in chunk_document(d)] == ["pmid:123#results"]
+    recs = chunk_document(d)
+    assert [r.citation_id for r in recs] == ["pmid:123#results"]
+    assert recs[0].meta == {"year": "2011", "mesh": ["Apoptosis"]}  # MeSH travels with the passage for BM25
 
 
 @pytest.mark.parametrize(
