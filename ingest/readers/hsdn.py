@@ -70,8 +70,8 @@ class HsdnReader:
             except ValueError:
                 yield ctx.reject(f"tfidf_score/cooccurs not numeric: {v['tfidf_score']!r}, {v['cooccurs']!r}")
                 continue
-            if tfidf < 0 or cooc < 0 or math.isnan(tfidf):
-                yield ctx.reject("negative or NaN score")
+            if tfidf < 0 or cooc < 0 or not math.isfinite(tfidf):
+                yield ctx.reject(f"tfidf_score must be a finite number >= 0, got {v['tfidf_score']!r}")
                 continue
             sym_id = f"MESH:{sym}"
             symptoms[sym_id] = v["symptom_name"].strip()

@@ -140,3 +140,15 @@ def test_rejects_report_file(tmp_path: Path) -> None:
     assert len(lines) == 1
     rec = json.loads(lines[0])
     assert (rec["source"], rec["line"], rec["file"]) == ("hetionet", 4, str(data / NODES))
+
+
+def test_non_finite_numbers_are_rejected(tmp_path: Path) -> None:
+    """A NaN/inf that would reach a stored property is a reject with file and line, never a stored number."""
+    write(tmp_path, "kg/hsdn/symptoms-DO.tsv",
+          "symptom_name\tdisease_name\tcooccurs\ttfidf_score\tdisease_id\tsymptom_id\tdoid_code\tdoid_name\n"
+          "Cough\tAsthma\t5\tinf\tD001249\tD003371\tDOID:2841\tasthma\n"
+          "Fever\tAsthma\t5\tnan\tD001249\tD005334\tDOID:2841\tasthma\n")
+    st = MemStore()
+    report = ingest_source(st, HsdnReader(), tmp_path, IngestOptions())
+    assert sorted(r.line for r in report.rejected) == [2, 3]
+    assert not st.rels
