@@ -5,7 +5,8 @@ is far slower than the dictionary linker it would follow). Rules:
 
 - Forward triggers ("no", "denies", "without", "negative for", 无, 没有, 否认, 未见 ...) negate the mentions that
   start after them, up to the end of the clause: a sentence end, a semicolon/colon, a terminator word
-  ("but", "however", "although", "except", "which", 但, 却 ...) or, in English, at most 8 words.
+  ("but", "however", "although", "except", "which", 但, 却 ...), a bracket or a list dash, and at most 8 words
+  (English) or 6 characters (Chinese) between trigger and mention.
 - Backward triggers ("... was ruled out", "... is unlikely", "... were absent", 阴性) negate the mentions before
   them, back to the start of the clause.
 - Pseudo-triggers ("no change", "not only", "no increase", 无法, 不仅, 不排除 ...) are not negations, and a trigger
@@ -136,6 +137,12 @@ _ZH_FORWARD = (
 )
 _ZH_BACKWARD = ("阴性", "已排除", "已消失", "消失", "未见异常")
 _ZH_PSEUDO = (
+    "是不是",
+    "是否",
+    "不确定",
+    "无根治",
+    "不能排除",
+    "不能够排除",
     "无法",
     "无论",
     "无关",
@@ -162,6 +169,7 @@ _ZH_PSEUDO = (
 )
 _ZH_TERMINATORS = ("但", "但是", "却", "可是", "然而", "不过", "而是")
 _EN_MAX_WORDS = 8
+_ZH_MAX_CHARS = 6
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -185,7 +193,7 @@ class NegationDetector:
         self._zh_bwd = re.compile(_alternation(_ZH_BACKWARD, en=False))
         self._zh_pseudo = re.compile(_alternation(_ZH_PSEUDO, en=False))
         self._zh_term = re.compile(_alternation(_ZH_TERMINATORS, en=False))
-        self._en_clause_end = re.compile(r"[.!?;:。！？；：\n](?:\s|$)|[;:\n]")
+        self._en_clause_end = re.compile(r"[.!?;:。！？；：\n](?:\s|$)|[;:\n()\[\]•]|\s[-–—]\s")
         self._word = re.compile(r"\S+")
 
     def negated(self, text: str, spans: Sequence[tuple[int, int]]) -> list[bool]:
@@ -228,7 +236,9 @@ class NegationDetector:
         """No clause end or terminator between ``a`` and ``b`` (and, in English, at most 8 words)."""
         gap = text[a:b]
         if zh:
-            return not (re.search(r"[.!?;:。！？；：，,\n]", gap) or self._zh_term.search(gap))
+            return len(gap) <= _ZH_MAX_CHARS and not (
+                re.search(r"[.!?;:。！？；：，,\n]", gap) or self._zh_term.search(gap)
+            )
         if self._en_clause_end.search(gap) or self._en_term.search(gap):
             return False
         return len(self._word.findall(gap)) <= _EN_MAX_WORDS

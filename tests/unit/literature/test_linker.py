@@ -96,6 +96,8 @@ def test_negation_english(linker: DictionaryLinker) -> None:
     assert neg == {"chest pain": True, "fever": True, "headache": False, "hypertension": False}
     ms = linker.link("Metformin was ruled out. Diabetes mellitus was not seen.")
     assert all(m.negated for m in ms)
+    ms = linker.link("- No fever - Headache - Eyes that are not aligned (strabismus) Chest pain")
+    assert {m.surface: m.negated for m in ms} == {"fever": True, "Headache": False, "Chest pain": False}
 
 
 def test_negation_off(linker: DictionaryLinker) -> None:
@@ -106,6 +108,8 @@ def test_negation_chinese(linker: DictionaryLinker) -> None:
     ms = linker.link("否认高血压，有头痛，无发热。患者无力。", lang="zh")
     neg = {m.surface: m.negated for m in ms}
     assert neg == {"高血压": True, "头痛": False, "发热": True, "无力": False}
+    assert not any(m.negated for m in linker.link("是不是高血压？不确定是不是头痛", lang="zh"))
+    assert not linker.link("目前没有值得信赖的药物能治好高血压", lang="zh")[0].negated  # beyond the 6-character scope
 
 
 def test_several_nodes_share_a_surface() -> None:
