@@ -25,7 +25,7 @@ from ingest.literature.indexer import PassageIndexerLike
 from ingest.literature.rows import RejectSink
 from ingest.literature.sources import LiteratureSource, default_sources, read_source
 from ingest.report import IngestReport, Reject, SourceReport
-from medkg.errors import DataFileError
+from medkg.errors import DataFileError, RowError
 from medkg.settings import Settings
 from medkg.types import Node, Relationship
 from retrieval.linker import DictionaryLinker, linker_cache_path
@@ -67,7 +67,7 @@ def _chunk_source(
     for doc in read_source(src, sink, limit=limit):
         report.rows_read += 1
         if doc.doc_id in doc_props:
-            sink.rejects.append(Reject(file=str(src.path), line=doc.line, reason=f"duplicate document {doc.doc_id}"))
+            sink(RowError(src.path, doc.line, f"duplicate document {doc.doc_id} (first occurrence kept)"))
             continue
         recs = [r for r in chunk_document(doc, chunking) if r.citation_id not in seen]
         seen.update(r.citation_id for r in recs)

@@ -148,6 +148,13 @@ def test_bad_rows_reported(kg_store: EmbeddedGraphStore, tmp_path: Path) -> None
     report = ingest_literature(kg_store, data, _settings(tmp_path), indexer=FakeIndexer())
     bio = next(s for s in report.sources if s.source == "bioasq")
     assert [(r.line, "malformed JSON" in r.reason) for r in bio.rejected] == [(2, True)]
+    write_jsonl(data / "literature" / "pubmed_abstracts.jsonl", [
+        {"pmid": "7", "sections": [{"label": "A", "text": "Fever."}]},
+        {"pmid": "7", "sections": [{"label": "A", "text": "Again."}]}])
+    report = ingest_literature(kg_store, data, _settings(tmp_path), indexer=FakeIndexer())
+    pub = next(s for s in report.sources if s.source == "pubmed")
+    assert [r.line for r in pub.rejected] == [2] and "duplicate document pmid:7" in pub.rejected[0].reason
+    assert kg_store.get_node("pmid:7#a") is not None
     out = report.write_rejects(tmp_path / "rejects.jsonl")
     assert "bioasq" in out.read_text(encoding="utf-8")
 
