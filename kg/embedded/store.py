@@ -107,11 +107,19 @@ class EmbeddedGraphStore:
 
     @contextlib.contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
+        """A read snapshot (one deferred transaction; nested reads share the outer one)."""
         with self._lock:
             try:
                 if not self._schema_ready:
                     self._create_schema()
-                yield self._conn
+                outer = not self._conn.in_transaction
+                if outer:
+                    self._conn.execute("BEGIN")
+                try:
+                    yield self._conn
+                finally:
+                    if outer and self._conn.in_transaction:
+                        self._conn.execute("COMMIT")
             except sqlite3.Error as e:
                 raise StoreError(f"graph store {self.path}: {e}") from e
 

@@ -20,6 +20,7 @@ from neo4j import exceptions as nx
 from kg.embedded.algo import (
     Edge,
     EdgeFetcher,
+    NeighbourhoodResult,
     check_labels,
     check_rel_types,
     merge_nodes,
@@ -301,20 +302,29 @@ class Neo4jGraphStore:
         return [found[k] for k in sorted(found)[:limit]]
 
     def _walk(
-        self, rel_types: Sequence[str] | None, min_weight: float | None, walk: Callable[[EdgeFetcher], T]
-    ) -> tuple[T, dict[object, Relationship]]:
-        """Run ``walk`` with an edge fetcher in one read transaction; returns its result and the edges seen."""
+        self,
+        ids: Sequence[str],
+        rel_types: Sequence[str] | None,
+        min_weight: float | None,
+        walk: Callable[[list[str], EdgeFetcher], tuple[T, list[str]]],
+    ) -> tuple[T, dict[str, Node], dict[Any, Relationship]]:
+        """In one read transaction: run ``walk`` from the existing ``ids`` with an edge fetcher. ``walk`` returns
+        its result and the node ids it needs; returns the result, those nodes and every edge fetched."""
         types = None if rel_types is None else list(rel_types)
 
-        def work(tx: ManagedTransaction) -> tuple[T, dict[object, Relationship]]:
+        def work(tx: ManagedTransaction) -> tuple[T, dict[str, Node], dict[Any, Relationship]]:
             seen: dict[Any, Relationship] = {}
 
-            def fetch(ids: Sequence[str]) -> list[Edge]:
-                found = self._rels(tx.run(cypher.EDGES_TOUCHING, ids=list(ids), types=types, min_weight=min_weight))
+            def fetch(frontier: Sequence[str]) -> list[Edge]:
+                found = self._rels(tx.run(cypher.EDGES_TOUCHING, ids=list(frontier), types=types,
+                                          min_weight=min_weight))
                 seen.update(found)
                 return [Edge(r.type, r.start, r.end, r.source, r.weight, k) for k, r in found.items()]
 
-            return walk(fetch), seen
+            nodes = self._nodes_in(tx, list(dict.fromkeys(ids)))
+            result, needed = walk([i for i in dict.fromkeys(ids) if i in nodes], fetch)
+            nodes.update(self._nodes_in(tx, [i for i in dict.fromkeys(needed) if i not in nodes]))
+            return result, nodes, seen
 
         return self._run(work, write=False)
 
@@ -331,11 +341,13 @@ class Neo4jGraphStore:
         _check_non_negative("limit", limit)
         if rel_types is not None:
             check_rel_types(rel_types)
-        seeds = [n.id for n in self.get_nodes(list(dict.fromkeys(node_ids)))]
-        result, seen = self._walk(rel_types, min_weight, lambda f: select_neighbourhood(seeds, hops, limit, f))
-        nodes = {n.id: n for n in self.get_nodes(result.node_ids)}
-        return Subgraph(nodes=[nodes[i] for i in result.node_ids if i in nodes],
-                        relationships=[seen[e.ref] for e in result.edges])
+
+        def walk(seeds: list[str], fetch: EdgeFetcher) -> tuple[NeighbourhoodResult, list[str]]:
+            result = select_neighbourhood(seeds, hops, limit, fetch)
+            return result, result.node_ids
+
+        result, nodes, seen = self._walk(node_ids, rel_types, min_weight, walk)
+        return Subgraph(nodes=[nodes[i] for i in result.node_ids], relationships=[seen[e.ref] for e in result.edges])
 
     def paths(
         self, start: str, end: str, *, max_hops: int = 4, rel_types: Sequence[str] | None = None, limit: int = 5
@@ -344,10 +356,14 @@ class Neo4jGraphStore:
         _check_non_negative("limit", limit)
         if rel_types is not None:
             check_rel_types(rel_types)
-        if len(self.existing_ids([start, end])) < len({start, end}):
-            return []
-        found, seen = self._walk(rel_types, None, lambda f: shortest_paths(start, end, max_hops, limit, f))
-        nodes = {n.id: n for n in self.get_nodes(list({i for p in found for i in p[0]}))}
+
+        def walk(present: list[str], fetch: EdgeFetcher) -> tuple[list[tuple[list[str], list[Edge]]], list[str]]:
+            if len(present) < len({start, end}):
+                return [], []
+            found = shortest_paths(start, end, max_hops, limit, fetch)
+            return found, [i for p in found for i in p[0]]
+
+        found, nodes, seen = self._walk([start, end], rel_types, None, walk)
         return [GraphPath(nodes=[nodes[i] for i in ids], relationships=[seen[e.ref] for e in es]) for ids, es in found]
 
     def counts(self) -> GraphCounts:
