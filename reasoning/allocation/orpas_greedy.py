@@ -64,16 +64,43 @@ class GreedyState:
                 pen += w.gender_mix
         return pen
 
-    def add(self, p: OrPasPatient, room: str, a: int) -> None:
+    def add(self, p: OrPasPatient, room: str, a: int, sign: int = 1) -> None:
         for d in range(a, a + p.los):
-            self.occ[room, d] += 1
+            self.occ[room, d] += sign
             if p.male:
-                self.males[room, d] += 1
+                self.males[room, d] += sign
         minutes = self.inst.surgery_minutes(p)
         if minutes and p.surgery_offset is not None:
             sd = a + p.surgery_offset
-            self.or_spec[sd, self.inst.specialism_of(p)] += minutes
-            self.or_day[sd] += minutes
+            self.or_spec[sd, self.inst.specialism_of(p)] += sign * minutes
+            self.or_day[sd] += sign * minutes
+
+    def remove(self, p: OrPasPatient, room: str, a: int) -> None:
+        self.add(p, room, a, -1)
+
+
+def _eject(st: GreedyState, p: OrPasPatient, lo: int, hi: int, out: dict[str, tuple[str, int]],
+           movable: dict[str, OrPasPatient], w: Weights) -> bool:
+    """Place ``p`` by moving one patient who blocks a room to another room on the same days."""
+    inst = st.inst
+    for a in range(lo, hi + 1):
+        for room in sorted(allowed_rooms(inst, p), key=lambda r: room_day_cost(inst, p, r, w)):
+            blockers = [(q, rq, aq) for q, (rq, aq) in out.items() if q in movable and rq == room.name
+                        and aq < a + p.los and aq + movable[q].los > a]
+            for q, rq, aq in blockers:
+                qp = movable[q]
+                st.remove(qp, rq, aq)
+                if st.fits(p, room.name, a):
+                    st.add(p, room.name, a)
+                    for r2 in allowed_rooms(inst, qp):
+                        if r2.name != rq and st.fits(qp, r2.name, aq):
+                            st.add(qp, r2.name, aq)
+                            out[q] = (r2.name, aq)
+                            out[p.name] = (room.name, a)
+                            return True
+                    st.remove(p, room.name, a)
+                st.add(qp, rq, aq)
+    return False
 
 
 def greedy_schedule(
@@ -99,14 +126,15 @@ def greedy_schedule(
             st.add(p, room, a)
             out[p.name] = (room, a)
     todo = [p for p in patients if p.name not in fixed]
-    todo.sort(key=lambda p: (not p.present, p.max_admission, -p.los, p.admission, p.name))
+    todo.sort(key=lambda p: (not p.present, p.name not in prefer, p.max_admission, -p.los, p.admission, p.name))
     failed: list[str] = []
+    movable = {p.name: p for p in todo}
     for p in todo:
         rooms = sorted(allowed_rooms(inst, p), key=lambda r: (room_day_cost(inst, p, r, weights), r.name))
         if p.present and p.initial_room is not None:
             rooms.sort(key=lambda r: r.name != p.initial_room)
-        lo = 0 if p.present else max(p.admission, earliest)
-        hi = 0 if p.present else p.max_admission
+        lo = p.admission if p.present else max(p.admission, earliest)
+        hi = p.admission if p.present else p.max_admission
         want = prefer.get(p.name)
         if want is not None and want[1] >= lo and st.fits(p, want[0], want[1]):
             st.add(p, want[0], want[1])
@@ -126,6 +154,6 @@ def greedy_schedule(
                 out[p.name] = (best[1], a)
                 placed = True
                 break
-        if not placed:
+        if not placed and not _eject(st, p, lo, hi, out, movable, weights):
             failed.append(p.name)
     return out, failed

@@ -88,6 +88,7 @@ def solve_placements(
     from ortools.sat.python import cp_model
 
     t0 = time.perf_counter()
+    LE = cp_model.LinearExpr
     w = weights
     fixed = fixed or {}
     hint = hint or {}
@@ -147,7 +148,7 @@ def solve_placements(
         )
     # room capacity, gender mixing, overcrowding risk
     for (rname, _d), xs in cover.items():
-        m.Add(sum(xs) <= rooms[rname].capacity)
+        m.Add(LE.Sum(xs) <= rooms[rname].capacity)
     for rname, room in rooms.items():
         if room.gender_policy is not GenderPolicy.SAME:
             continue
@@ -156,8 +157,8 @@ def solve_placements(
             if not xm or not xf:
                 continue
             bm, bf, mix = m.NewBoolVar(""), m.NewBoolVar(""), m.NewBoolVar("")
-            m.Add(sum(xm) <= room.capacity * bm)
-            m.Add(sum(xf) <= room.capacity * bf)
+            m.Add(LE.Sum(xm) <= room.capacity * bm)
+            m.Add(LE.Sum(xf) <= room.capacity * bf)
             m.Add(mix >= bm + bf - 1)
             aux.append((bm, lambda n, _w, xm=xm: int(n(xm) > 0)))
             aux.append((bf, lambda n, _w, xf=xf: int(n(xf) > 0)))
@@ -170,14 +171,14 @@ def solve_placements(
         if len(terms) <= cap:
             continue
         oc = m.NewIntVar(0, len(terms), "")
-        m.Add(oc >= sum(terms) - cap)
+        m.Add(oc >= LE.Sum(terms) - cap)
         aux.append((oc, lambda n, _w, t=terms, c=cap: max(0, n(t) - c)))
         obj.append(oc)
         coef.append(w.overcrowd_risk)
     # operating rooms
     for (d, spec), items in or_spec.items():
         avail, n = inst.slot_minutes(d, spec), inst.slots(d, spec)
-        load = sum(mins * x for mins, x in items)
+        load = LE.WeightedSum([x for _, x in items], [mins for mins, _ in items])
         m.Add(load <= avail + n * ADMITTED_OVERTIME_PER_SLOT)
         ot = m.NewIntVar(0, n * ADMITTED_OVERTIME_PER_SLOT, "")
         m.Add(ot >= load - avail)
@@ -192,7 +193,7 @@ def solve_placements(
             coef.append(-w.idle_or)
     for d, items in or_day.items():
         avail = inst.day_minutes(d)
-        load = sum(mins * x for mins, x in items)
+        load = LE.WeightedSum([x for _, x in items], [mins for mins, _ in items])
         m.Add(load <= avail + ADMITTED_TOTAL_OVERTIME)
         ot = m.NewIntVar(0, ADMITTED_TOTAL_OVERTIME, "")
         m.Add(ot >= load - avail)
@@ -200,7 +201,7 @@ def solve_placements(
         obj.append(ot)
         coef.append(w.overtime)
     const = _constant(inst, w)
-    m.Minimize(sum(c * v for c, v in zip(coef, obj, strict=True)) + const)
+    m.Minimize(LE.WeightedSum(obj, coef) + const)
     hinted: dict[int, int] = {}
     for name, vars_p in opts.items():
         want = fixed.get(name) or hint.get(name)

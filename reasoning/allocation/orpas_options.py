@@ -69,8 +69,8 @@ def placements(inst: OrPasInstance, p: OrPasPatient, *, earliest: int = 0, max_d
     lo = max(p.admission, earliest)
     hi = p.max_admission if max_delay is None else min(p.max_admission, lo + max_delay)
     hi = min(hi, inst.num_days - p.los)
-    if p.present:
-        lo = hi = 0
+    if p.present:  # already in hospital: admitted on his admission day (day 0, or today in dynamic mode)
+        lo = hi = p.admission
     rooms = allowed_rooms(inst, p)
     out = [Placement(p.name, r.name, a, placement_cost(inst, p, r, a, w)) for a in range(lo, hi + 1) for r in rooms]
     out.sort(key=lambda o: (o.cost, o.admission, o.room))

@@ -5,12 +5,7 @@ run with half the time -- as a better warm start, then CP-SAT on the full single
 with the best of them for the remaining time (this also proves the bound). The best solution found is
 returned when time runs out (a warm start if CP-SAT found nothing better).
 
-Dynamic: for each day ``d`` of the original horizon, only patients registered by ``d`` are known; the
-placements of patients admitted before ``d`` are fixed, the others are re-planned with admission ``>= d``
-(warm start: yesterday's plan plus a greedy placement of today's new patients). The time limit is split
-evenly over the days (at least 2 s a day). Each day's model may admit a patient at most 7 days after his
-earliest possible day (a rolling window: tomorrow's model can delay him further). The schedule after
-the last day is the answer.
+Dynamic: day by day, see :mod:`reasoning.allocation.orpas_dynamic`.
 
 Costs are always recomputed by the independent validator on the final schedule.
 """
@@ -23,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from reasoning.allocation.orpas_dynamic import run_dynamic
 from reasoning.allocation.orpas_greedy import greedy_schedule
 from reasoning.allocation.orpas_model import solve_placements
 from reasoning.allocation.orpas_types import WEIGHTS, OrPasInstance, OrPasSolution, Weights
@@ -35,7 +31,6 @@ log = logging.getLogger(__name__)
 Mode = Literal["static", "dynamic"]
 ROLLING_MIN_SECONDS = 240.0
 ROLLING_SHARE = 0.5  # static mode spends this share of its time on a rolling-horizon warm start
-DYNAMIC_MAX_DELAY = 7  # each day's model admits a patient within 7 days of his earliest day (re-planned daily)
 
 
 @dataclass
@@ -105,39 +100,12 @@ def _static(inst: OrPasInstance, time_limit: float, workers: int, max_delay: int
 def _dynamic(inst: OrPasInstance, time_limit: float, workers: int, max_delay: int | None,
              progress: Callable[[str], None], w: Weights) -> OrPasResult:
     t0 = time.perf_counter()
-    plan: dict[str, tuple[str, int]] = {}
-    statuses: list[str] = []
-    per_day = max(2.0, time_limit / inst.horizon)
-    max_delay = DYNAMIC_MAX_DELAY if max_delay is None else max_delay
-    unplaced: list[str] = []
-    for d in range(inst.horizon):
-        known = [p for p in inst.patients
-                 if p.registration <= d and (p.name in plan or p.present or p.max_admission >= d)]
-        fixed = {n: pa for n, pa in plan.items() if pa[1] < d}
-        keep = {p.name: plan[p.name] for p in known if p.name in plan}
-        warm, failed = greedy_schedule(inst, known, fixed=fixed, prefer=keep, earliest=d, weights=w)
-        if failed:  # re-place every patient not yet admitted, least flexible first
-            warm2, failed2 = greedy_schedule(inst, known, fixed=fixed, earliest=d, weights=w)
-            if len(failed2) < len(failed):
-                warm, failed = warm2, failed2
-        res = solve_placements(inst, known, fixed=fixed, earliest=d, hint=warm, time_limit=per_day,
-                               workers=workers, max_delay=max_delay, weights=w)
-        if failed and not res.assignment:  # nobody may be dropped: give the solver more time to place them
-            res = solve_placements(inst, known, fixed=fixed, earliest=d, hint=warm, time_limit=3 * per_day,
-                                   workers=workers, max_delay=None, weights=w)
-        statuses.append(res.status)
-        if res.assignment:
-            plan = res.assignment
-            unplaced = []
-        else:
-            plan = warm
-            unplaced = failed
-        progress(f"day {d}: {len(known)} known, {len(fixed)} admitted, {res.status}, "
-                 f"objective {res.objective if res.objective is not None else 'n/a'}")
-    sol = to_solution(inst, plan, current_day=inst.horizon - 1)
-    status = "FEASIBLE" if all(s in ("OPTIMAL", "FEASIBLE") for s in statuses) else "PARTIAL"
-    return OrPasResult("dynamic", sol, validate_solution(inst, sol, w), status, time.perf_counter() - t0,
-                       unplaced=unplaced, plan=plan, warm_start="greedy + previous day")
+    out = run_dynamic(inst, time_limit=time_limit, workers=workers, max_delay=max_delay, progress=progress,
+                      weights=w)
+    status = "FEASIBLE" if all(s in ("OPTIMAL", "FEASIBLE") for s in out.statuses) else "PARTIAL"
+    return OrPasResult("dynamic", out.solution, validate_solution(inst, out.solution, w), status,
+                       time.perf_counter() - t0, unplaced=out.unplaced, plan=out.plan,
+                       warm_start="greedy + previous day")
 
 
 def solve_orpas(
