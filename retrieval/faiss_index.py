@@ -122,6 +122,7 @@ class FaissIndex:
         idx = f.index_factory(
             self.dim, f"IVF{nlist},PQ{self.params['pq_m']}x{self.params['nbits']}", f.METRIC_INNER_PRODUCT
         )
+        idx.do_polysemous_training = False  # only used by polysemous search; costs minutes of training
         idx.train(train)
         idx.nprobe = min(self.params["nprobe"], nlist)
         self.params["nlist"] = nlist

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -91,10 +92,23 @@ def indexer(tmp_path: Path, embedders: dict[str, Embedder]) -> Iterator[PassageI
     ix.close()
 
 
+@pytest.fixture(scope="session")
+def built_index(tmp_path_factory: pytest.TempPathFactory, embedders: dict[str, Embedder]) -> Path:
+    """The tiny corpus indexed once per session; ``filled`` hands each test its own copy."""
+    root = tmp_path_factory.mktemp("built") / "index"
+    ix = PassageIndexer(root, EmbedderConfig(), preloaded=embedders)
+    ix.upsert(en_records() + zh_records())
+    ix.close()
+    return root
+
+
 @pytest.fixture()
-def filled(indexer: PassageIndexer) -> PassageIndexer:
-    indexer.upsert(en_records() + zh_records())
-    return indexer
+def filled(tmp_path: Path, built_index: Path, embedders: dict[str, Embedder]) -> Iterator[PassageIndexer]:
+    root = tmp_path / "filled"
+    shutil.copytree(built_index, root)
+    ix = PassageIndexer(root, EmbedderConfig(), preloaded=embedders)
+    yield ix
+    ix.close()
 
 
 class FakeLinker:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,21 +12,17 @@ from typer.testing import CliRunner
 
 from medkg.cli.main import app
 from medkg.settings import get_settings
-from retrieval.embedder import Embedder, EmbedderConfig
-from retrieval.indexing import PassageIndexer
-
-from .conftest import en_records, zh_records
+from retrieval.embedder import Embedder
 
 
 @pytest.fixture()
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, embedders: dict[str, Embedder]) -> Iterator[Path]:
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, embedders: dict[str, Embedder],
+         built_index: Path) -> Iterator[Path]:
     monkeypatch.setenv("MEDKG_HOME", str(tmp_path / "home"))
     # the CLI builds its own indexer: hand it the session's models instead of loading them again
     monkeypatch.setattr("retrieval.indexing.load_embedder", lambda lang, cfg: embedders[lang])
     get_settings.cache_clear()
-    ix = PassageIndexer(get_settings().index_dir, EmbedderConfig(), preloaded=embedders)
-    ix.upsert(en_records() + zh_records())
-    ix.close()
+    shutil.copytree(built_index, get_settings().index_dir)
     yield tmp_path / "home"
     get_settings.cache_clear()
 

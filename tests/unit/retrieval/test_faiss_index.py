@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,17 @@ from numpy.typing import NDArray
 
 from medkg.errors import IndexCorruptError, InputValidationError, NotFoundError
 from retrieval.faiss_index import FaissIndex, gpu_count
+
+
+@pytest.fixture(autouse=True)
+def _one_thread() -> Iterator[None]:
+    """k-means training with OpenMP on a busy 2-core box spins; one thread is faster for these tiny sets."""
+    import faiss
+
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    yield
+    faiss.omp_set_num_threads(before)
 
 
 def _vecs(n: int, d: int = 16, seed: int = 0) -> NDArray[np.float32]:
