@@ -81,6 +81,7 @@ class IndexGroup:
         self._kind, self._device = kind, device
         self._faiss: FaissIndex | None = None
         self._bm25: BM25Index | None = None
+        self._doc_bm25: BM25Index | None = None
 
     @property
     def faiss_dir(self) -> Path:
@@ -111,12 +112,25 @@ class IndexGroup:
             )
         return self._bm25
 
+    @property
+    def doc_bm25_dir(self) -> Path:
+        return self.root / self.lang / "bm25_docs"
+
+    @property
+    def doc_bm25(self) -> BM25Index:
+        """BM25 over whole documents (all their passages joined), keyed by document id."""
+        if self._doc_bm25 is None:
+            d = self.doc_bm25_dir
+            self._doc_bm25 = BM25Index.load(d) if (d / "bm25.json").exists() else BM25Index(self.lang)
+        return self._doc_bm25
+
     def exists(self) -> bool:
         return (self.faiss_dir / "manifest.json").exists()
 
     def save(self) -> None:
         self.faiss.save(self.faiss_dir)
         self.bm25.save(self.bm25_dir)
+        self.doc_bm25.save(self.doc_bm25_dir)
 
 
 class PassageIndexer:
@@ -207,9 +221,11 @@ class PassageIndexer:
             grp.bm25.add(ids, [bm25_text(r) for r in recs])
             upd.by_lang[g] = len(recs)
             touched.add(g)
-        for g in sorted(touched):
-            self.group(g).save()
         self.store.upsert([(r, group_of(r.lang), hashes[r.citation_id]) for recs in todo.values() for r in recs])
+        moved_docs = {latest[cid].doc_id for cid, old in state.items() if old[0] != group_of(latest[cid].lang)}
+        for g in sorted(touched):
+            self._refresh_docs(g, {r.doc_id for r in todo[g]} | moved_docs)
+            self.group(g).save()
         upd.embedded, upd.cached, upd.embed_seconds = stats.embedded, stats.cached, stats.seconds
         upd.seconds = time.perf_counter() - t0
         log.info(
@@ -224,8 +240,19 @@ class PassageIndexer:
         )
         return upd
 
+    def _refresh_docs(self, g: str, doc_ids: set[str]) -> None:
+        """Re-index the whole-document BM25 entries of ``doc_ids`` from the passage store."""
+        if not doc_ids:
+            return
+        docs = self.store.by_docs(g, sorted(doc_ids))
+        grp = self.group(g)
+        grp.doc_bm25.delete([d for d in doc_ids if d not in docs])
+        ids = sorted(docs)
+        grp.doc_bm25.add(ids, ["\n".join(bm25_text(r) for r in docs[d]) for d in ids])
+
     def delete(self, citation_ids: Sequence[str]) -> int:
         """Remove passages from every index and the passage store; returns how many existed."""
+        doc_of = {cid: r.doc_id for cid, r in self.store.get(list(citation_ids)).items()}
         state = self.store.state(list(citation_ids))
         by_group: dict[str, list[str]] = {}
         for cid, (g, _) in state.items():
@@ -234,8 +261,10 @@ class PassageIndexer:
             grp = self.group(g)
             grp.faiss.remove(ids)
             grp.bm25.delete(ids)
-            grp.save()
         self.store.delete(list(state))
+        for g, ids in by_group.items():
+            self._refresh_docs(g, {doc_of[c] for c in ids if c in doc_of})
+            self.group(g).save()
         return len(state)
 
     def rebuild(self, *, progress: Callable[[int], None] | None = None) -> IndexUpdate:
@@ -251,6 +280,7 @@ class PassageIndexer:
                 grp.embedder.dim, grp.embedder.model_id, kind=self.faiss_kind, device=self.config.device
             )
             grp._bm25 = BM25Index(g)
+            grp._doc_bm25 = BM25Index(g)
             if recs:
                 vecs = embed_cached(
                     grp.embedder, self.cache, [embed_text(r) for r in recs], progress=progress, stats=stats
@@ -258,6 +288,7 @@ class PassageIndexer:
                 ids = [r.citation_id for r in recs]
                 grp.faiss.add(ids, vecs)
                 grp.bm25.add(ids, [bm25_text(r) for r in recs])
+                self._refresh_docs(g, {r.doc_id for r in recs})
             grp.save()
             upd.by_lang[g] = len(recs)
         upd.received = upd.added = sum(upd.by_lang.values())
@@ -266,6 +297,18 @@ class PassageIndexer:
         return upd
 
     # ---- reading -----------------------------------------------------------------------------------
+    def rebuild_documents(self) -> int:
+        """Rebuild only the whole-document BM25 indexes (no embedding); returns the number of documents."""
+        n = 0
+        for g in GROUPS:
+            grp = self.group(g)
+            grp._doc_bm25 = BM25Index(g)
+            docs = {r.doc_id for r in self.store.records(g)}
+            self._refresh_docs(g, docs)
+            grp.doc_bm25.save(grp.doc_bm25_dir)
+            n += len(docs)
+        return n
+
     def passage_ids(self) -> set[str]:
         return self.store.ids()
 

@@ -35,6 +35,7 @@ _IDS_GRP = "SELECT cid FROM passages WHERE grp = ?"
 _ALL_GRP = "SELECT record FROM passages WHERE grp = ? ORDER BY cid"
 _COUNT = "SELECT grp, count(*) FROM passages GROUP BY grp"
 _DOCS = "SELECT DISTINCT doc_id FROM passages"
+_BY_DOCS = "SELECT doc_id, record FROM passages WHERE grp = ? AND doc_id IN ({marks}) ORDER BY cid"
 
 
 def record_hash(rec: PassageRecord) -> str:
@@ -126,6 +127,20 @@ class PassageStore:
             rows = [r[0] for r in self._db().execute(_ALL_GRP, (group,))]
         for rec in rows:
             yield PassageRecord.model_validate_json(rec)
+
+    def by_docs(self, group: str, doc_ids: Sequence[str]) -> dict[str, list[PassageRecord]]:
+        """Passages of each document (of one index group), in citation-id order."""
+        out: dict[str, list[PassageRecord]] = {}
+        with self._lock:
+            db = self._db()
+            rows = [
+                r
+                for chunk in self._chunks(doc_ids)
+                for r in db.execute(_BY_DOCS.format(marks=",".join("?" * len(chunk))), [group, *chunk])
+            ]
+        for doc, rec in rows:
+            out.setdefault(doc, []).append(PassageRecord.model_validate_json(rec))
+        return out
 
     def doc_ids(self) -> set[str]:
         with self._lock:

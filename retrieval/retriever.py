@@ -22,7 +22,7 @@ from retrieval.dense import DenseRetriever
 from retrieval.fusion import FusedHit, dedup, rrf
 from retrieval.graph_walk import GraphConfig, GraphResult, GraphRetriever, Linker
 from retrieval.indexing import PassageIndexer
-from retrieval.sparse import SparseRetriever
+from retrieval.sparse import DocSparseRetriever, SparseRetriever
 from retrieval.text import detect_lang, tokenize
 from retrieval.types import PassageRecord
 
@@ -38,8 +38,10 @@ class RetrieverConfig(BaseModel):
 
     candidates: int = Field(default=50, ge=1, le=1000, description="Hits taken from each retriever before fusion.")
     rrf_k: float = Field(default=60.0, ge=0)
-    weights: dict[str, float] = Field(default_factory=lambda: {"dense": 1.0, "sparse": 1.0, "graph": 0.5})
-    retrievers: tuple[str, ...] = ("dense", "sparse", "graph")
+    weights: dict[str, float] = Field(
+        default_factory=lambda: {"dense": 1.0, "sparse": 1.0, "doc_sparse": 1.0, "graph": 0.5}
+    )
+    retrievers: tuple[str, ...] = ("dense", "sparse", "doc_sparse", "graph")
     graph: GraphConfig = Field(default_factory=GraphConfig)
     max_query_chars: int = Field(default=2000, ge=10)
 
@@ -68,6 +70,7 @@ class HybridRetriever:
         self.config = config or RetrieverConfig()
         self.dense = DenseRetriever(indexer)
         self.sparse = SparseRetriever(indexer)
+        self.doc_sparse = DocSparseRetriever(indexer)
         self.graph = (
             GraphRetriever(store, linker, self.config.graph) if store is not None and linker is not None else None
         )
@@ -138,6 +141,8 @@ class HybridRetriever:
                 res.hits["dense"] = self.dense.search(query, lang, n)
             elif name == "sparse":
                 res.hits["sparse"] = self.sparse.search(query, lang, n)
+            elif name == "doc_sparse":
+                res.hits["doc_sparse"] = self.doc_sparse.search(query, lang, n)
             elif name == "graph" and self.graph is not None:
                 res.graph = self.graph.search(query, lang, n)
                 res.hits["graph"] = res.graph.hits

@@ -12,6 +12,7 @@ Sets (corpus = everything in the index under ``MEDKG_HOME``, built by ``medkg in
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import random
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 __all__ = ["bench_retrieval"]
 
 log = logging.getLogger(__name__)
-NAMES = ("dense", "sparse", "graph")
+NAMES = ("dense", "sparse", "doc_sparse", "graph")
 
 
 def _pubmedqa(data: Path, limit: int | None) -> list[EvalQuery]:
@@ -83,17 +84,17 @@ def _metrics_rows(
 
 def _tune(runs: QueryRuns, queries: Sequence[EvalQuery]) -> tuple[dict[str, float], float, float]:
     """Grid search of per-retriever weights and RRF k by MRR (development set only)."""
-    from retrieval.evaluation import fuse_runs, recall_metrics
+    from retrieval.evaluation import QueryRuns, fuse_runs, recall_metrics
 
     best: tuple[float, dict[str, float], float] = (-1.0, {}, 60.0)
-    for wd in (0.5, 1.0, 1.5, 2.0):
-        for ws in (0.5, 1.0, 1.5, 2.0):
-            for wg in (0.0, 0.1, 0.25, 0.5, 1.0):
-                for k in (5.0, 20.0, 60.0):
-                    w = {"dense": wd, "sparse": ws, "graph": wg}
-                    mrr = recall_metrics(fuse_runs(runs, k=k, weights=w), queries).mrr
-                    if mrr > best[0] + 1e-9:
-                        best = (mrr, w, k)
+    short = QueryRuns(rankings=[{n: r[:30] for n, r in rk.items()} for rk in runs.rankings])
+    for wd, ws, wdoc, wg, k in itertools.product(
+        (0.5, 1.0, 2.0), (0.0, 0.5, 1.0), (0.0, 0.5, 1.0, 2.0), (0.0, 0.25, 0.5), (10.0, 60.0)
+    ):
+        w = {"dense": wd, "sparse": ws, "doc_sparse": wdoc, "graph": wg}
+        mrr = recall_metrics(fuse_runs(short, k=k, weights=w), queries).mrr
+        if mrr > best[0] + 1e-9:
+            best = (mrr, w, k)
     return best[1], best[2], best[0]
 
 

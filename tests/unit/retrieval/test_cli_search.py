@@ -16,8 +16,9 @@ from retrieval.embedder import Embedder
 
 
 @pytest.fixture()
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, embedders: dict[str, Embedder],
-         built_index: Path) -> Iterator[Path]:
+def home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, embedders: dict[str, Embedder], built_index: Path
+) -> Iterator[Path]:
     monkeypatch.setenv("MEDKG_HOME", str(tmp_path / "home"))
     # the CLI builds its own indexer: hand it the session's models instead of loading them again
     monkeypatch.setattr("retrieval.indexing.load_embedder", lambda lang, cfg: embedders[lang])

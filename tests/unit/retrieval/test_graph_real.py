@@ -16,21 +16,44 @@ def _fill(store: Any) -> None:
         Node(id="medkg:zh:disease:糖尿病", label="Disease", name="糖尿病", lang="zh", sources=("zh_kg",)),
         Node(id="medkg:zh:drug:二甲双胍", label="Compound", name="二甲双胍", lang="zh", sources=("zh_kg",)),
         Node(id="medkg:zh:disease:高血压", label="Disease", name="高血压", lang="zh", sources=("zh_kg",)),
-        Node(id="DOID:9352", label="Disease", name="type 2 diabetes mellitus", synonyms=("type 2 diabetes",),
-             sources=("hetionet",)),
+        Node(
+            id="DOID:9352",
+            label="Disease",
+            name="type 2 diabetes mellitus",
+            synonyms=("type 2 diabetes",),
+            sources=("hetionet",),
+        ),
     ]
     passages = [Node(id=c, label="Passage", name=c, sources=("literature",)) for c in ("zhdlg:1", "zhdlg:2")]
     store.upsert_nodes(nodes + passages)
-    store.upsert_relationships([
-        Relationship(type="RECOMMENDED_FOR", start="medkg:zh:drug:二甲双胍", end="medkg:zh:disease:糖尿病",
-                     source="zh_kg"),
-        Relationship(type="MENTIONS", start="zhdlg:1", end="medkg:zh:disease:糖尿病", source="literature",
-                     props={"start": 10, "end": 13, "surface": "糖尿病", "negated": False}),
-        Relationship(type="MENTIONS", start="zhdlg:1", end="medkg:zh:drug:二甲双胍", source="literature",
-                     props={"start": 0, "end": 4, "surface": "二甲双胍", "negated": False}),
-        Relationship(type="MENTIONS", start="zhdlg:2", end="medkg:zh:disease:高血压", source="literature",
-                     props={"start": 0, "end": 3, "surface": "高血压", "negated": False}),
-    ])
+    store.upsert_relationships(
+        [
+            Relationship(
+                type="RECOMMENDED_FOR", start="medkg:zh:drug:二甲双胍", end="medkg:zh:disease:糖尿病", source="zh_kg"
+            ),
+            Relationship(
+                type="MENTIONS",
+                start="zhdlg:1",
+                end="medkg:zh:disease:糖尿病",
+                source="literature",
+                props={"start": 10, "end": 13, "surface": "糖尿病", "negated": False},
+            ),
+            Relationship(
+                type="MENTIONS",
+                start="zhdlg:1",
+                end="medkg:zh:drug:二甲双胍",
+                source="literature",
+                props={"start": 0, "end": 4, "surface": "二甲双胍", "negated": False},
+            ),
+            Relationship(
+                type="MENTIONS",
+                start="zhdlg:2",
+                end="medkg:zh:disease:高血压",
+                source="literature",
+                props={"start": 0, "end": 3, "surface": "高血压", "negated": False},
+            ),
+        ]
+    )
 
 
 def test_chinese_question_with_real_store_and_linker(filled: PassageIndexer, embedded_store: Any) -> None:

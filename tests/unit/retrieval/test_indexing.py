@@ -45,6 +45,16 @@ def test_metadata_only_change_updates_the_record_without_embedding(indexer: Pass
     assert indexer.records([rec.citation_id])[rec.citation_id].url == "https://example.org/x"
 
 
+def test_document_level_bm25_follows_passages(filled: PassageIndexer) -> None:
+    docs = filled.group("en").doc_bm25
+    assert docs.ids() == {"pmid:1", "pmid:2", "medkg:doc:medquad:9", "bioasq:3"}
+    assert docs.search("randomised metformin HbA1c", 1)[0][0] == "pmid:1"  # words from two sections
+    filled.delete(["pmid:2#results", "pmid:1#methods"])
+    assert "pmid:2" not in filled.group("en").doc_bm25.ids()
+    assert filled.group("en").doc_bm25.search("randomised", 3) == []
+    assert filled.rebuild_documents() == 6
+
+
 def test_delete_removes_from_every_index(filled: PassageIndexer) -> None:
     assert filled.delete(["pmid:1#results", "zhdlg:2", "nope"]) == 2
     assert "pmid:1#results" not in filled.group("en").faiss and "zhdlg:2" not in filled.group("zh").bm25.ids()
