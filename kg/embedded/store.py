@@ -86,7 +86,7 @@ class EmbeddedGraphStore:
         except sqlite3.Error as e:
             self._conn.close()
             raise StoreUnavailableError(f"cannot open the graph store at {self.path}: {e}") from e
-        if 0 < version < sql.SCHEMA_VERSION:
+        if 0 < version < 2:
             self._conn.close()
             raise StoreUnavailableError(
                 f"the graph store at {self.path} has the old schema version {version} (now {sql.SCHEMA_VERSION}); "
@@ -99,6 +99,7 @@ class EmbeddedGraphStore:
                 f"({sql.SCHEMA_VERSION}); upgrade medkg or point MEDKG_HOME elsewhere"
             )
         self._schema_ready = False
+        self._fts = False
 
     def __repr__(self) -> str:
         return f"EmbeddedGraphStore({str(self.path)!r})"
@@ -144,15 +145,31 @@ class EmbeddedGraphStore:
                 raise
 
     def _create_schema(self) -> None:
-        self._conn.execute("BEGIN IMMEDIATE")
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in sql.DDL.split(";"):
-                if statement.strip():
-                    self._conn.execute(statement)
-            self._conn.execute(f"PRAGMA user_version={sql.SCHEMA_VERSION}")
-            self._conn.execute("COMMIT")
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            if version == 2:  # v2 -> v3: node_names gained a rowid for the trigram index; rebuilt below
+                conn.execute(sql.DROP_OLD_NAMES)
+            for statement in sql.DDL:
+                conn.execute(statement)
+            had_fts = bool(conn.execute(sql.HAS_FTS).fetchone()[0])
+            try:
+                for statement in sql.FTS_DDL:
+                    conn.execute(statement)
+            except sqlite3.OperationalError as e:  # no FTS5 or no trigram tokenizer: substring search scans
+                log.warning("graph store %s: no trigram index (%s); substring search will scan", self.path, e)
+            self._fts = bool(conn.execute(sql.HAS_FTS).fetchone()[0])
+            if version == 2:
+                nodes = [Node.model_validate_json(doc) for (doc,) in conn.execute(sql.ALL_NODE_DOCS)]
+                conn.executemany(sql.INSERT_NAME, [(k, n.id) for n in nodes for k in sorted(name_keys(n))])
+                log.info("graph store %s: migrated to schema version %d", self.path, sql.SCHEMA_VERSION)
+            if self._fts and (version == 2 or not had_fts):
+                conn.execute(sql.FTS_REBUILD)
+            conn.execute(f"PRAGMA user_version={sql.SCHEMA_VERSION}")
+            conn.execute("COMMIT")
         except sqlite3.Error:
-            self._conn.execute("ROLLBACK")
+            conn.execute("ROLLBACK")
             raise
         self._schema_ready = True
 
@@ -170,6 +187,13 @@ class EmbeddedGraphStore:
 
     # -- writes -----------------------------------------------------------------------------------
 
+    def _drop_names(self, conn: sqlite3.Connection, ids: list[str]) -> None:
+        """Delete the lookup keys of ``ids`` (and their trigram entries)."""
+        param = {"ids": _dumps(ids)}
+        if self._fts:
+            conn.execute(sql.FTS_DROP_NAMES_OF, param)
+        conn.execute(sql.DELETE_NAMES_OF, param)
+
     def upsert_nodes(self, nodes: Sequence[Node]) -> WriteReport:
         if not nodes:
             return WriteReport(rows=0, created=0, updated=0)
@@ -182,8 +206,10 @@ class EmbeddedGraphStore:
             conn.executemany(sql.UPSERT_NODE, [(n.id, n.label, n.name, n.model_dump_json()) for n in changed])
             renamed = [n.id for n in changed if n.id in existing]
             if renamed:
-                conn.execute(sql.DELETE_NAMES_OF, {"ids": _dumps(renamed)})
+                self._drop_names(conn, renamed)
             conn.executemany(sql.INSERT_NAME, [(k, n.id) for n in changed for k in sorted(name_keys(n))])
+            if self._fts and changed:
+                conn.execute(sql.FTS_ADD_NAMES_OF, {"ids": _dumps([n.id for n in changed])})
             conn.executemany(sql.INSERT_NODE_SOURCE, [(s, n.id) for n in changed for s in n.sources])
         log.debug("upserted %d nodes (%d new, %d existing, %d changed)", len(nodes), created, updated, len(changed))
         return WriteReport(rows=len(nodes), created=created, updated=updated)
@@ -223,7 +249,7 @@ class EmbeddedGraphStore:
             if doomed:
                 param = {"ids": _dumps(doomed)}
                 rels_deleted += conn.execute(sql.DELETE_RELS_OF_NODES, param).rowcount
-                conn.execute(sql.DELETE_NAMES_OF, param)
+                self._drop_names(conn, doomed)
                 conn.execute(sql.DELETE_NODES, param)
             conn.execute(sql.DELETE_NODE_SOURCE, (source,))
         log.info("deleted source %s: %d nodes, %d detached, %d relationships", source, len(doomed), kept, rels_deleted)
@@ -264,7 +290,11 @@ class EmbeddedGraphStore:
             else:
                 rows = conn.execute(sql.FIND_PREFIX, params).fetchall()
                 if len(rows) < limit:
-                    rows = conn.execute(sql.FIND_ANY, params).fetchall()
+                    if self._fts and len(q) >= 3:  # the trigram index needs 3 characters
+                        phrase = '"' + q.replace('"', '""') + '"'
+                        rows = conn.execute(sql.FIND_ANY_FTS, {**params, "phrase": phrase}).fetchall()
+                    else:
+                        rows = conn.execute(sql.FIND_ANY, params).fetchall()
         return [_node(row) for row in rows]
 
     def relationships_of(

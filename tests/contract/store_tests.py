@@ -193,6 +193,7 @@ class FindTests:
         assert ids(store.find_nodes("消渴")) == [fx.ZH_DM]
         assert ids(store.find_nodes("糖尿")) == [fx.ZH_DM]
         assert ids(store.find_nodes("分泌")) == [fx.ZH_ENDO]
+        assert ids(store.find_nodes("分泌科")) == [fx.ZH_ENDO]
 
     def test_exact_versus_prefix_and_substring(self, store: GraphStore) -> None:
         """exact=True only matches whole names/synonyms; otherwise prefix and substring matches follow."""

@@ -105,3 +105,53 @@ def test_factory_opens_the_embedded_store_under_home(tmp_path: Path) -> None:
         assert store.counts().nodes == {}
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("query", ["mellitus", "blood", "ITIS", "分泌科", "pa", "zzz", "sugar", "n"])
+def test_trigram_search_equals_scan(tmp_path: Path, query: str) -> None:
+    """Substring search through the trigram index returns exactly what a scan of all names returns."""
+    store = EmbeddedGraphStore(tmp_path / "graph.sqlite3")
+    fx.load(store)
+    assert store._fts
+    indexed = store.find_nodes(query, limit=50)
+    store._fts = False
+    scanned = store.find_nodes(query, limit=50)
+    store.close()
+    assert indexed == scanned
+
+
+def test_schema_v2_is_migrated(tmp_path: Path) -> None:
+    """A version-2 store (names without the trigram index) opens, is migrated and finds by substring."""
+    path = tmp_path / "graph.sqlite3"
+    store = EmbeddedGraphStore(path)
+    fx.load(store)
+    store.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TABLE node_names_fts")
+        conn.execute("DROP TABLE node_names")
+        conn.execute("CREATE TABLE node_names (key TEXT NOT NULL, node_id TEXT NOT NULL, PRIMARY KEY (key, node_id))")
+        conn.execute("PRAGMA user_version=2")
+    conn.close()
+    store = EmbeddedGraphStore(path)
+    try:
+        assert [n.id for n in store.find_nodes("mellitus")] == [fx.DM, fx.T2DM]
+        assert [n.id for n in store.find_nodes("t2dm", exact=True)] == [fx.T2DM]
+    finally:
+        store.close()
+
+
+def test_trigram_index_stays_in_step(tmp_path: Path) -> None:
+    """After renames, merges and a source deletion the trigram index passes FTS5's integrity check."""
+    path = tmp_path / "graph.sqlite3"
+    store = EmbeddedGraphStore(path)
+    fx.load(store)
+    store.upsert_nodes([fx.node(fx.POLYURIA, "Symptom", "Frequent urination", synonyms=("pollakiuria",))])
+    store.upsert_nodes(fx.NODES[:5])
+    store.delete_source("cmekg")
+    assert [n.id for n in store.find_nodes("kiuria")] == [fx.POLYURIA]
+    store.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO node_names_fts (node_names_fts, rank) VALUES ('integrity-check', 1)")
+        stale = conn.execute("SELECT count(*) FROM node_names_fts WHERE node_names_fts MATCH '\"polyuria\"'")
+        assert stale.fetchone()[0] == 0
+    conn.close()
