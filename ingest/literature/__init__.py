@@ -9,7 +9,7 @@ from ingest.literature.pipeline import ingest_literature, reconcile_index
 from ingest.literature.pubmed_xml import read_pubmed_xml
 from ingest.literature.readers import read_bioasq, read_medquad, read_pubmed_jsonl, read_zh_consultations
 from ingest.literature.rows import RejectSink
-from ingest.literature.sources import LiteratureSource, default_sources, read_source
+from ingest.literature.sources import LiteratureSource, default_sources, has_literature, read_source
 
 __all__ = [
     "ChunkConfig",
@@ -21,6 +21,7 @@ __all__ = [
     "chunk_document",
     "chunk_text",
     "default_sources",
+    "has_literature",
     "ingest_literature",
     "passage_from_node",
     "read_bioasq",

@@ -29,7 +29,7 @@ from ingest.literature.pubmed_xml import read_pubmed_xml
 from ingest.literature.readers import read_bioasq, read_medquad, read_pubmed_jsonl, read_zh_consultations
 from ingest.literature.rows import RejectSink
 
-__all__ = ["READERS", "LiteratureSource", "SourceFormat", "default_sources", "read_source"]
+__all__ = ["READERS", "LiteratureSource", "SourceFormat", "default_sources", "has_literature", "read_source"]
 
 SourceFormat = Literal["pubmed_jsonl", "pubmed_xml", "bioasq", "medquad", "zh_consultations"]
 Reader = Callable[..., Iterator[SourceDocument]]
@@ -70,6 +70,12 @@ def default_sources(data_dir: Path) -> list[LiteratureSource]:
             for p in sorted(lit.glob("*.xml"))
         )
     return out
+
+
+def has_literature(data_dir: Path) -> bool:
+    """Whether ``data_dir`` holds any default literature file (the bundled sample has none), so ``ingest all``
+    can skip the literature part instead of failing."""
+    return any(s.path.is_file() for s in default_sources(data_dir))
 
 
 def read_source(src: LiteratureSource, sink: RejectSink, *, limit: int | None = None) -> Iterator[SourceDocument]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ingest.literature import LiteratureSource, ingest_literature
+from ingest.literature import LiteratureSource, has_literature, ingest_literature
 from kg.embedded import EmbeddedGraphStore
 from medkg.errors import DataFileError
 from medkg.settings import Settings
@@ -138,6 +138,7 @@ def test_missing_files(kg_store: EmbeddedGraphStore, tmp_path: Path) -> None:
     assert mq.rejected[0].file.endswith("medquad.jsonl") and mq.notes["skipped"] == "missing file"
     with pytest.raises(DataFileError, match=r"medquad\.jsonl"):
         ingest_literature(kg_store, data, _settings(tmp_path), indexer=FakeIndexer(), strict=True)
+    assert has_literature(data) and not has_literature(tmp_path / "empty")
     with pytest.raises(DataFileError, match=r"pubmed_abstracts\.jsonl"):
         ingest_literature(kg_store, tmp_path / "empty", _settings(tmp_path), indexer=FakeIndexer())
 
