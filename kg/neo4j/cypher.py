@@ -35,8 +35,11 @@ __all__ = [
     "RELS_IN",
     "RELS_OF_NODES",
     "RELS_OUT",
+    "SCHEMA",
     "SCHEMA_STATEMENTS",
     "SET_SOURCES",
+    "SHOW_CONSTRAINT_NAMES",
+    "SHOW_INDEX_NAMES",
     "UPDATE_NODES",
     "UPDATE_RELS",
     "WRITE_STATEMENTS",
@@ -52,9 +55,16 @@ INDEX_ENTITY_SEARCH = "CREATE TEXT INDEX entity_search IF NOT EXISTS FOR (n:Enti
 INDEX_REL_SOURCE: dict[str, str] = {
     t: f"CREATE INDEX rel_{t.lower()}_source IF NOT EXISTS FOR ()-[r:{t}]-() ON (r.source)" for t in REL_TYPES
 }
-SCHEMA_STATEMENTS: tuple[str, ...] = (
-    CONSTRAINT_ENTITY_ID, INDEX_ENTITY_LABEL, INDEX_ENTITY_SEARCH, *INDEX_REL_SOURCE.values()
-)
+SCHEMA: dict[str, str] = {
+    "entity_id": CONSTRAINT_ENTITY_ID,
+    "entity_label": INDEX_ENTITY_LABEL,
+    "entity_search": INDEX_ENTITY_SEARCH,
+    **{f"rel_{t.lower()}_source": INDEX_REL_SOURCE[t] for t in REL_TYPES},
+}
+"""Schema statements by the name of the constraint/index they create (``ensure_schema`` sends the missing ones)."""
+SCHEMA_STATEMENTS: tuple[str, ...] = tuple(SCHEMA.values())
+SHOW_INDEX_NAMES = "SHOW INDEXES YIELD name RETURN name"
+SHOW_CONSTRAINT_NAMES = "SHOW CONSTRAINTS YIELD name RETURN name"
 
 # -- writes ----------------------------------------------------------------------------------------
 # The store reads which ids/keys exist first (same transaction), then CREATEs the new and SETs the existing:
