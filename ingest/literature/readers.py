@@ -19,6 +19,10 @@ Id schemes (stable across re-ingests of the same file):
   distinct and its id depends only on its own content. Rows repeating another row exactly are dropped.
 - Chinese consultations (``department, title, ask, answer``): passage ``zhdlg:<n>``, n = 1-based line number,
   Document ``medkg:doc:zhdlg:<n>``, ``lang = "zh"``.
+
+Every reader also reads CSV files (``.csv``, a header row with the same column names; ``mesh`` and ``cuis``
+cells hold ``;``-separated lists; the line number reported for a bad row is the CSV line). PubMed abstracts
+with labelled sections come as JSONL or PubMed XML (:mod:`ingest.literature.pubmed_xml`).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ingest.literature.documents import Section, SourceDocument
-from ingest.literature.rows import RejectSink, iter_jsonl, validate_row
+from ingest.literature.rows import RejectSink, iter_rows, validate_row
 from medkg.errors import RowError
 
 __all__ = ["read_bioasq", "read_medquad", "read_pubmed_jsonl", "read_zh_consultations"]
@@ -46,6 +50,11 @@ def _id_str(v: object) -> object:
     return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
 
 
+def _split_list(v: object) -> object:
+    """CSV cells hold lists as ``a; b; c``."""
+    return [x.strip() for x in v.split(";") if x.strip()] if isinstance(v, str) else v
+
+
 class _PubmedSection(_Strict):
     label: str = ""
     text: str = _NonEmpty
@@ -58,6 +67,7 @@ class _PubmedRow(_Strict):
     sections: list[_PubmedSection] = Field(min_length=1)
 
     _pmid = field_validator("pmid", "year", mode="before")(_id_str)
+    _mesh = field_validator("mesh", mode="before")(_split_list)
 
 
 class _BioasqRow(_Strict):
@@ -74,6 +84,7 @@ class _MedquadRow(_Strict):
     url: str | None = None
     focus: str | None = None
     cuis: list[str] | None = None
+    _cuis = field_validator("cuis", mode="before")(_split_list)
     semantic_group: str | None = None
     qtype: str | None = None
     question: str = _NonEmpty
@@ -82,8 +93,8 @@ class _MedquadRow(_Strict):
 
 class _ZhRow(_Strict):
     department: str = _NonEmpty
-    title: str
-    ask: str
+    title: str = ""
+    ask: str = ""
     answer: str = _NonEmpty
 
 
@@ -96,7 +107,7 @@ def read_pubmed_jsonl(
 ) -> Iterator[SourceDocument]:
     """PubMed abstracts as labelled sections (the PubMedQA layout)."""
     n = 0
-    for line, obj in iter_jsonl(path, sink):
+    for line, obj in iter_rows(path, sink):
         row = validate_row(_PubmedRow, obj, path, line, sink)
         if row is None:
             continue
@@ -123,7 +134,7 @@ def read_bioasq(
     """BioASQ snippets grouped by PMID (one Document per PMID, one passage per snippet in file order)."""
     groups: dict[str, list[_BioasqRow]] = {}
     first_line: dict[str, int] = {}
-    for line, obj in iter_jsonl(path, sink):
+    for line, obj in iter_rows(path, sink):
         row = validate_row(_BioasqRow, obj, path, line, sink)
         if row is None:
             continue
@@ -160,7 +171,7 @@ def read_medquad(
     """MedQuAD question/answer pairs; the question heads every chunk so a chunk answers its own question."""
     rows: list[tuple[int, _MedquadRow]] = []
     seen_ids: dict[str, int] = {}
-    for line, obj in iter_jsonl(path, sink):
+    for line, obj in iter_rows(path, sink):
         row = validate_row(_MedquadRow, obj, path, line, sink)
         if row is None:
             continue
@@ -199,11 +210,12 @@ def read_medquad(
 
 
 def read_zh_consultations(
-    path: Path, sink: RejectSink, *, source: str = "zhdlg", limit: int | None = None
+    path: Path, sink: RejectSink, *, source: str = "zhdlg", limit: int | None = None, id_prefix: str = ""
 ) -> Iterator[SourceDocument]:
-    """Chinese online consultations; passage text = title, question and answer on separate lines."""
+    """Chinese online consultations; passage text = title, question and answer on separate lines. Ids are
+    ``zhdlg:<id_prefix><line>`` (a user's own file gets ``<file stem>-`` so its lines do not collide)."""
     n = 0
-    for line, obj in iter_jsonl(path, sink):
+    for line, obj in iter_rows(path, sink):
         row = validate_row(_ZhRow, obj, path, line, sink)
         if row is None:
             continue
@@ -213,8 +225,8 @@ def read_zh_consultations(
         question = "\n".join(t for t in (row.title, row.ask) if t)
         meta = _props(department=row.department)
         yield SourceDocument(
-            doc_id=f"medkg:doc:zhdlg:{line}",
-            cite_stem=f"zhdlg:{line}",
+            doc_id=f"medkg:doc:zhdlg:{id_prefix}{line}",
+            cite_stem=f"zhdlg:{id_prefix}{line}",
             id_style="single",
             source=source,
             lang="zh",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import logging
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from ingest.report import Reject
 from medkg.errors import DataFileError, RowError
 
-__all__ = ["RejectSink", "iter_jsonl", "validate_row"]
+__all__ = ["RejectSink", "iter_csv", "iter_jsonl", "iter_rows", "validate_row"]
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,32 @@ def iter_jsonl(path: Path, sink: RejectSink) -> Iterator[tuple[int, dict[str, An
         raise DataFileError(path, f"not valid UTF-8 ({e.reason} at byte {e.start})") from e
     except OSError as e:
         raise DataFileError(path, f"cannot read file: {e.strerror or e}") from e
+
+
+def iter_csv(path: Path, sink: RejectSink) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line number, row)`` of a CSV file with a header; empty cells are left out (= missing); a row with more
+    cells than the header goes to ``sink``. List-valued columns (mesh, cuis) hold ``;``-separated values."""
+    _require_file(path)
+    try:
+        with path.open(encoding="utf-8", newline="") as f:
+            reader = csv.DictReader(f)
+            for row in reader:
+                line = reader.line_num
+                if None in row:
+                    sink(RowError(path, line, f"more cells than the header's {len(reader.fieldnames or [])} columns"))
+                    continue
+                yield line, {k: v for k, v in row.items() if k and v not in (None, "")}
+    except UnicodeDecodeError as e:
+        raise DataFileError(path, f"not valid UTF-8 ({e.reason} at byte {e.start})") from e
+    except csv.Error as e:
+        raise DataFileError(path, f"malformed CSV: {e}") from e
+    except OSError as e:
+        raise DataFileError(path, f"cannot read file: {e.strerror or e}") from e
+
+
+def iter_rows(path: Path, sink: RejectSink) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Rows of a ``.csv`` file, else of a JSON-lines file."""
+    return iter_csv(path, sink) if path.suffix.lower() == ".csv" else iter_jsonl(path, sink)
 
 
 def validate_row(model: type[M], obj: dict[str, Any], path: Path, line: int, sink: RejectSink) -> M | None:

@@ -171,3 +171,41 @@ def test_pubmed_xml_malformed(tmp_path: Path) -> None:
     p.write_text("<PubmedArticleSet><PubmedArticle></PubmedArticleSet>", encoding="utf-8")
     with pytest.raises(DataFileError, match="malformed XML"):
         list(read_pubmed_xml(p, RejectSink()))
+
+
+def test_csv_rows_and_list_cells(tmp_path: Path) -> None:
+    """CSV files of the same shape: header names the fields, ';' separates list cells, extra cells are rejected."""
+    p = tmp_path / "m.csv"
+    p.write_text(
+        "id,source,url,focus,cuis,semantic_group,qtype,question,answer\n"
+        'A,GHR,https://x,F,C1; C2,,information,What is F ?,"F is rare, and inherited."\n'
+        "B,GHR,https://y,G,,,information,What is G ?,G.,extra\n"
+        "C,GHR,https://z,H,,,information,,No question.\n",
+        encoding="utf-8",
+    )
+    sink = RejectSink()
+    docs = list(read_medquad(p, sink))
+    assert [d.cite_stem for d in docs] == ["medquad:A"]
+    assert docs[0].passage_meta["cuis"] == ["C1", "C2"] and docs[0].sections[0].text == "F is rare, and inherited."
+    assert [r.line for r in sink.rejects] == [3, 4]
+    assert "more cells" in sink.rejects[0].reason and "question" in sink.rejects[1].reason
+
+
+def test_user_files_are_discovered_by_shape(tmp_path: Path) -> None:
+    """Extra .jsonl/.csv/.xml files in literature/ become their own sources, format sniffed from the columns."""
+    from ingest.literature import default_sources
+
+    lit = tmp_path / "literature"
+    write_jsonl(lit / "my_snippets.jsonl", [{"document": "5", "text": "x", "section": "abstract"}])
+    (lit / "clinic.csv").write_text("department,title,ask,answer\n内科,头痛,头痛怎么办,休息。\n", encoding="utf-8")
+    (lit / "mine.xml").write_text(PUBMED_XML, encoding="utf-8")
+    (lit / "notes.txt").write_text("not literature", encoding="utf-8")
+    write_jsonl(lit / "other.jsonl", [{"foo": 1}])
+    found = {s.name: s for s in default_sources(tmp_path)}
+    assert {"bioasq:my_snippets", "zhdlg:clinic", "pubmed-xml:mine"} <= set(found)
+    assert not any("notes" in n or "other" in n for n in found)
+    clinic = found["zhdlg:clinic"]
+    from ingest.literature import read_source
+
+    recs = [r for d in read_source(clinic, RejectSink()) for r in chunk_document(d)]
+    assert [r.citation_id for r in recs] == ["zhdlg:clinic-2"] and recs[0].source == "zhdlg:clinic"
