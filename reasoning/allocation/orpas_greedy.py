@@ -147,6 +147,8 @@ def greedy_schedule(
                 if not st.fits(p, r.name, a):
                     continue
                 c = room_day_cost(inst, p, r, weights) * p.los + st.mix_penalty(p, r.name, a, weights)
+                if p.initial_room is not None and r.name != p.initial_room:
+                    c += weights.transfer
                 if best is None or c < best[0]:
                     best = (c, r.name)
             if best is not None:

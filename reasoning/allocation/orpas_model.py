@@ -205,11 +205,14 @@ def solve_placements(
     hinted: dict[int, int] = {}
     for name, vars_p in opts.items():
         want = fixed.get(name) or hint.get(name)
+        if want is None:  # no hint for this patient: let the solver choose
+            continue
         for o, x in vars_p:
             hinted[x.Index()] = int((o.room, o.admission) == want)
     for x_idx, val in hinted.items():
         m.AddHint(m.GetBoolVarFromProtoIndex(x_idx), val)
-    if len(hint) + len(fixed) >= len(opts):  # a complete hint: also hint the auxiliary variables
+    complete = all((fixed.get(n) or hint.get(n)) in {(o.room, o.admission) for o, _ in v} for n, v in opts.items())
+    if complete:  # a complete hint: also hint the auxiliary variables
 
         def count(xs: list[Any]) -> int:
             return sum(hinted.get(x.Index(), 0) for x in xs)
@@ -230,6 +233,7 @@ def solve_placements(
     solver.parameters.presolve_probing_deterministic_time_limit = 0.5
     solver.parameters.find_big_linear_overlap = False
     solver.parameters.log_search_progress = log_search
+    solver.parameters.repair_hint = not complete  # stay close to the warm start while placing the others
 
     class _Progress(cp_model.CpSolverSolutionCallback):
         def __init__(self) -> None:
