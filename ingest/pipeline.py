@@ -183,9 +183,13 @@ def ingest_source(store: GraphStore, reader: Reader, data_dir: Path, opts: Inges
             rate = ctx.rows / max(time.perf_counter() - t0, 1e-9)
             opts.progress.update(task, advance=n, rate=f"{rate:,.0f} rows/s")
 
+    exclusive: tuple[str, ...] = getattr(reader, "exclusive_prefixes", ())
+    top = bool(SOURCE_PRIORITY) and reader.source == SOURCE_PRIORITY[0]
     for i in _batches(nodes, opts.batch_size):
         chunk = nodes[i : i + opts.batch_size]
-        existing = {n.id: n for n in store.get_nodes([n.id for n in chunk])}
+        # Ids only this source mints, and every id of the top-priority source, need no merge look-up.
+        shared = [] if top else [n.id for n in chunk if not n.id.startswith(exclusive)]
+        existing = {n.id: n for n in store.get_nodes(shared)} if shared else {}
         out: list[Node] = []
         for n in chunk:
             m, differs = merge_node(existing.get(n.id), n)

@@ -27,6 +27,7 @@ _TEXT = {"ADDRESS": "address", "CITY": "city", "STATE": "state", "ZIP": "zip", "
 class HifldReader:
     source = "hifld"
     root: Path | None = FILE
+    exclusive_prefixes = ("HIFLD:",)
 
     def files(self, data_dir: Path) -> list[Path]:
         return [data_dir / FILE]

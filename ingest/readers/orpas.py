@@ -32,6 +32,7 @@ def _line(el: etree._Element) -> int:
 class OrPasReader:
     source = "orpas"
     root: Path | None = DIR
+    exclusive_prefixes = ("medkg:orpas:",)
 
     def files(self, data_dir: Path) -> list[Path]:
         d = data_dir / DIR

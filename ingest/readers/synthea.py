@@ -52,6 +52,8 @@ def _float(text: str) -> float | None:
 class SyntheaReader:
     source = "synthea"
     root: Path | None = DIR
+    exclusive_prefixes = ("medkg:patient:", "medkg:encounter:", "medkg:provider:", "medkg:org:", "medkg:condition:",
+                          "medkg:medication:", "medkg:observation:", "medkg:procedure:", "medkg:allergy:")
 
     def files(self, data_dir: Path) -> list[Path]:
         names = ("organizations", "providers", "patients", "encounters", "conditions", "medications", "observations",

@@ -102,7 +102,7 @@ def read_entries(d: Path, ctx: ReadContext, ps: Pseudonymizer, patients: dict[st
             key_parts = [v["PATIENT"], v["ENCOUNTER"], v["CODE"], when]
             if kind == "observations":
                 key_parts.append(v["VALUE"])
-            nid = ps.record_id(kind[:-1], *key_parts)  # several parts: always a keyed hash
+            nid = ps.record_id(_SINGULAR[kind], *key_parts)  # several parts: always a keyed hash
             if nid in seen:
                 dupes += 1
                 continue
@@ -163,6 +163,8 @@ def read_entries(d: Path, ctx: ReadContext, ps: Pseudonymizer, patients: dict[st
     ctx.notes["medication_rows_linked_rate"] = round(med_linked / med_rows, 3) if med_rows else 0.0
 
 
+_SINGULAR = {"conditions": "condition", "medications": "medication", "observations": "observation",
+             "procedures": "procedure", "allergies": "allergy"}
 _KINDS = {
     "conditions": ("Condition", "DIAGNOSED"),
     "medications": ("Medication", "PRESCRIBED"),

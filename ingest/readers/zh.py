@@ -68,6 +68,8 @@ def _split(value: str) -> list[str]:
 class ZhReader:
     source = "zh_kg"
     root: Path | None = RECORDS.parent
+    # zh departments are shared with the curated source; every other zh id is minted here only
+    exclusive_prefixes = tuple(f"medkg:zh:{k}:" for k in ("disease", "symptom", "drug", "check", "food"))
 
     def files(self, data_dir: Path) -> list[Path]:
         return [data_dir / DICT / f for f in LISTS] + [data_dir / RECORDS]
