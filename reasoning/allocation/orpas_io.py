@@ -44,7 +44,7 @@ def find_schema(near: Path, name: str, explicit: Path | None = None) -> Path:
     """The schema file: ``explicit``, else ``name`` in the folder of ``near``; a clear error when absent."""
     cand = explicit if explicit is not None else near.parent / name
     if not cand.is_file():
-        raise DataFileError(cand, f"XML schema {name} not found; pass its path (--schema-dir) or skip validation")
+        raise DataFileError(cand, f"XML schema {name} not found; pass the folder holding it (--schema-dir)")
     return cand
 
 
@@ -83,6 +83,8 @@ def _date(path: Path, el: Any, attr: str) -> dt.date:
 def load_instance(path: Path | str, *, schema: Path | None = None, validate: bool = True) -> OrPasInstance:
     """Read an OR-PAS instance; validates against ``OrPasInstance.xsd`` and checks cross-references."""
     path = Path(path)
+    if not path.is_file():
+        raise DataFileError(path, "instance file does not exist")
     tree = _parse(path, find_schema(path, INSTANCE_XSD, schema) if validate else None)
     root = tree.getroot()
     hz = root.find("descriptor/Horizon")

@@ -85,3 +85,17 @@ def test_render_report_lists_every_component(inst: OrPasInstance, tmp_path: Path
     text = "\n".join(render_report(rep))
     for key in ("patient/room = 50", "or_overtime_cost = 120", "idle_room_cost = 0", "TOTAL violations = 0"):
         assert key in text
+
+
+def test_validator_is_independent_of_the_solver() -> None:
+    """The validator imports only the shared data types, never the model, greedy or solver modules."""
+    import ast
+
+    import reasoning.allocation.orpas_validator as v
+
+    tree = ast.parse(Path(v.__file__).read_text(encoding="utf-8"))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    allocation = {m for m in imported if m.startswith("reasoning.allocation")}
+    assert allocation == {"reasoning.allocation.orpas_types"}
+    assert not any(m.startswith("ortools") for m in imported)
