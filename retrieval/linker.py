@@ -58,6 +58,7 @@ _MAX_PER_SPAN = 3
 # side-effect phrase, a department) is searched for nested mentions of these.
 _PRIMARY = frozenset({"Disease", "Symptom", "Compound", "Anatomy", "Gene"})
 _Span = tuple[int, int, list[int]]
+_ABBREV_DEF = re.compile(r"\s*\(([A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*)\)")  # ' (AMI)' right after a long form
 _REBUILD = "rebuild it with: medkg ingest literature (or delete the file; it is rebuilt on next use)"
 
 
@@ -218,6 +219,7 @@ class DictionaryLinker:
             if s >= last_end:
                 kept.append((s, e, ids))
                 last_end = e
+        kept = self._with_abbreviations(text, kept)
         outer = {(s, e) for s, e, _ in kept}
         kept.extend(x for x in nested if any(a <= x[0] and x[1] <= b for a, b in outer))
         kept.sort(key=lambda x: (x[0], -(x[1] - x[0])))
@@ -245,6 +247,24 @@ class DictionaryLinker:
                 if len(seen) >= _MAX_PER_SPAN:
                     break
         return out
+
+    @staticmethod
+    def _with_abbreviations(text: str, spans: list[_Span]) -> list[_Span]:
+        """Local abbreviations: 'acute myocardial infarction (AMI)' makes the later 'AMI's of the same text
+        mentions of the same concepts (Schwartz-Hearst style: the short form's first letter starts the long form)."""
+        added: list[_Span] = []
+        for s, e, ids in spans:
+            m = _ABBREV_DEF.match(text, e)
+            if m is None or m.group(1)[0].lower() != text[s].lower():
+                continue
+            abbr = m.group(1)
+            for occ in re.finditer(rf"(?<![\w-]){re.escape(abbr)}(?!\w)", text[m.end() :]):
+                a, b = m.end() + occ.start(), m.end() + occ.end()
+                if not any(x < b and a < y for x, y, _ in spans):
+                    added.append((a, b, ids))
+        if not added:
+            return spans
+        return sorted(spans + added, key=lambda x: (x[0], -(x[1] - x[0])))
 
     def _longest_at(
         self, text: str, toks: list[tuple[int, int, str]], folded: list[str], i: int, stop: int

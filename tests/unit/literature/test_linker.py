@@ -35,6 +35,14 @@ def test_nested_mentions_inside_a_side_effect_phrase(linker: DictionaryLinker) -
     assert got == [("UMLS:C0085693", 10, 28), ("DOID:8337", 16, 28)]
 
 
+def test_local_abbreviations(linker: DictionaryLinker) -> None:
+    """'type 2 diabetes mellitus (T2D)' makes later 'T2D' mentions of the same concept; other letters do not."""
+    text = "Adults with type 2 diabetes mellitus (T2D) and fever (XF). T2D-related care; no T2D. XF and t2d."
+    got = [(m.node_id, m.surface, m.negated) for m in linker.link(text)]
+    assert got == [("DOID:9352", "type 2 diabetes mellitus", False), ("MESH:D005334", "fever", False),
+                   ("DOID:9352", "T2D", False), ("DOID:9352", "T2D", True)]
+
+
 def test_offsets_point_at_the_surface(linker: DictionaryLinker) -> None:
     text = "No fever. Severe HEADACHE today."
     for m in linker.link(text):
