@@ -5,14 +5,11 @@ from __future__ import annotations
 import pytest
 
 from kg.store import GraphStore
+from tests.contract.read_tests import CountsTests, FindTests, NeighbourhoodTests, PathsTests
 from tests.contract.store_tests import (
     BadInputTests,
-    CountsTests,
     DeleteBySourceTests,
-    FindTests,
     IdempotencyTests,
-    NeighbourhoodTests,
-    PathsTests,
     TransactionTests,
     UpsertNodesTests,
     UpsertRelationshipsTests,
