@@ -11,15 +11,16 @@ start() {
   [ -x "$PKG/jre/bin/java" ] || { echo "arcadedb-embedded is not installed for $PY" >&2; return 2; }
   for p in "$BOLT_PORT" "$HTTP_PORT"; do   # a stale server would answer the readiness probe
     if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "port $p already in use" >&2; return 1; fi; done
-  rm -rf "$STATE/root"; mkdir -p "$STATE"                         # fresh, empty store on every start
-  nohup "$PKG/jre/bin/java" -Xmx"${MEDKG_BOLT_HEAP:-2g}" -Djava.awt.headless=true -Dfile.encoding=UTF8 -XX:ErrorFile="$STATE/hs_err_%p.log" \
+  rm -rf "$STATE/root"; mkdir -p "$STATE"; STATE=$(cd "$STATE" && pwd); LOG=$STATE/server.log  # fresh, empty store on every start
+  # Run from $STATE: ArcadeDB writes its log/ folder into the working directory.
+  (cd "$STATE" && exec nohup "$PKG/jre/bin/java" -Xmx"${MEDKG_BOLT_HEAP:-2g}" -Djava.awt.headless=true -Dfile.encoding=UTF8 -XX:ErrorFile="$STATE/hs_err_%p.log" \
     --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Dpolyglot.engine.WarnInterpreterOnly=false \
     --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/java.nio.channels.spi=ALL-UNNAMED \
     --add-opens=java.base/java.lang=ALL-UNNAMED -cp "$PKG/jars/*" -Darcadedb.server.rootPath="$STATE/root" \
     -Darcadedb.server.rootPassword="$PW" -Darcadedb.server.defaultDatabases="$DB[root]" \
     -Darcadedb.server.httpIncomingHost=127.0.0.1 -Darcadedb.server.httpIncomingPort="$HTTP_PORT" \
     -Darcadedb.server.plugins=Bolt:com.arcadedb.bolt.BoltProtocolPlugin -Darcadedb.bolt.host=127.0.0.1 -Darcadedb.bolt.port="$BOLT_PORT" \
-    com.arcadedb.server.ArcadeDBServer >"$LOG" 2>&1 </dev/null &
+    com.arcadedb.server.ArcadeDBServer >"$LOG" 2>&1 </dev/null) &
   echo $! >"$PIDF"
   # Ready = a query in $DB succeeds: Bolt listens ~0.4 s before $DB exists, and after a failed start the JVM lingers.
   if "$PY" - "$(cat "$PIDF")" "$BOLT_PORT" "$PW" "$DB" "$LOG" <<'EOF'; then echo "bolt://127.0.0.1:$BOLT_PORT ready (db $DB)"; return 0; fi
