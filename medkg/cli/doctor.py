@@ -81,7 +81,9 @@ def _store_check(store: str | None) -> Check:
     try:
         st = open_store(settings)
     except MedkgError as e:
-        return Check(f"store ({settings.store})", False, str(e), "check MEDKG_NEO4J_* or run: medkg ingest all")
+        neo = settings.store == "neo4j"
+        fix = "check MEDKG_NEO4J_URI/USER/PASSWORD and that Neo4j runs" if neo else "as the detail says"
+        return Check(f"store ({settings.store})", False, str(e), fix)
     try:
         counts = st.counts()
     finally:
