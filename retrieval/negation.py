@@ -170,13 +170,18 @@ _ZH_PSEUDO = (
 _ZH_TERMINATORS = ("但", "但是", "却", "可是", "然而", "不过", "而是")
 _EN_MAX_WORDS = 8
 _ZH_MAX_CHARS = 6
+_EN_MAX_CHARS = 160  # 8 words never span more than this in practice; pairs further apart are skipped
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
-def _alternation(words: Sequence[str], *, en: bool) -> str:
+def _body(words: Sequence[str]) -> str:
+    """Alternation of the phrases, longest first, any whitespace between words."""
     parts = sorted(set(words), key=len, reverse=True)
-    escaped = [r"\s+".join(re.escape(t) for t in p.split()) for p in parts]
-    body = "|".join(escaped)
+    return "|".join(r"\s+".join(re.escape(t) for t in p.split()) for p in parts)
+
+
+def _alternation(words: Sequence[str], *, en: bool) -> str:
+    body = _body(words)
     return rf"(?<![\w-])(?:{body})(?![\w-])" if en else f"(?:{body})"
 
 
@@ -185,13 +190,16 @@ class NegationDetector:
 
     def __init__(self) -> None:
         flags = re.IGNORECASE
-        self._en_fwd = re.compile(_alternation(_EN_FORWARD, en=True), flags)
-        self._en_bwd = re.compile(_alternation(_EN_BACKWARD, en=True), flags)
-        self._en_pseudo = re.compile(_alternation(_EN_PSEUDO, en=True), flags)
+        # one scan per language: at each position a pseudo-trigger wins over a backward trigger over a forward one
+        self._en_all = re.compile(
+            rf"(?<![\w-])(?:(?P<pseudo>{_body(_EN_PSEUDO)})|(?P<bwd>{_body(_EN_BACKWARD)})|(?P<fwd>{_body(_EN_FORWARD)}))"
+            r"(?![\w-])",
+            flags,
+        )
         self._en_term = re.compile(_alternation(_EN_TERMINATORS, en=True), flags)
-        self._zh_fwd = re.compile(_alternation(_ZH_FORWARD, en=False))
-        self._zh_bwd = re.compile(_alternation(_ZH_BACKWARD, en=False))
-        self._zh_pseudo = re.compile(_alternation(_ZH_PSEUDO, en=False))
+        self._zh_all = re.compile(
+            f"(?P<pseudo>{_body(_ZH_PSEUDO)})|(?P<bwd>{_body(_ZH_BACKWARD)})|(?P<fwd>{_body(_ZH_FORWARD)})"
+        )
         self._zh_term = re.compile(_alternation(_ZH_TERMINATORS, en=False))
         self._en_clause_end = re.compile(r"[.!?;:。！？；：\n](?:\s|$)|[;:\n()\[\]•]|\s[-–—]\s")
         self._word = re.compile(r"\S+")
@@ -206,30 +214,33 @@ class NegationDetector:
             return flags
         for i, (s, e) in enumerate(spans):
             for t_start, t_end, direction, zh in triggers:
-                if direction == "fwd" and t_end <= s and self._in_scope(text, t_end, s, zh):
+                window = _ZH_MAX_CHARS if zh else _EN_MAX_CHARS  # cheap bound before the regex checks
+                if direction == "fwd" and t_end <= s and s - t_end <= window and self._in_scope(text, t_end, s, zh):
                     flags[i] = True
                     break
-                if direction == "bwd" and e <= t_start and self._in_scope(text, e, t_start, zh):
+                if (
+                    direction == "bwd"
+                    and e <= t_start
+                    and t_start - e <= window
+                    and self._in_scope(text, e, t_start, zh)
+                ):
                     flags[i] = True
                     break
         return flags
 
     def _triggers(self, text: str, busy: list[tuple[int, int]]) -> list[tuple[int, int, str, bool]]:
-        cjk = _CJK.search(text) is not None
-        mask = bytearray(len(text) + 1)  # 1 where a pseudo-trigger or a mention lies: no trigger may start there
-        for rx in (self._en_pseudo, self._zh_pseudo) if cjk else (self._en_pseudo,):
-            for m in rx.finditer(text):
-                mask[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+        mask = bytearray(len(text) + 1)  # 1 where a mention lies: a trigger inside a mention is no trigger
         for bs, be in busy:
             mask[bs:be] = b"\x01" * (be - bs)
-        rules = [(self._en_fwd, "fwd", False), (self._en_bwd, "bwd", False)]
-        if cjk:
-            rules += [(self._zh_fwd, "fwd", True), (self._zh_bwd, "bwd", True)]
+        scans = [(self._en_all, False)]
+        if _CJK.search(text) is not None:
+            scans.append((self._zh_all, True))
         out: list[tuple[int, int, str, bool]] = []
-        for rx, direction, zh in rules:
-            out.extend(
-                (m.start(), m.end(), direction, zh) for m in rx.finditer(text) if 1 not in mask[m.start() : m.end()]
-            )
+        for rx, zh in scans:
+            for m in rx.finditer(text):
+                kind = m.lastgroup
+                if kind != "pseudo" and kind is not None and 1 not in mask[m.start() : m.end()]:
+                    out.append((m.start(), m.end(), kind, zh))
         return out
 
     def _in_scope(self, text: str, a: int, b: int, zh: bool) -> bool:
