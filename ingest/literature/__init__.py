@@ -5,6 +5,7 @@ from ingest.literature.chunking import ChunkConfig, chunk_document, chunk_text, 
 from ingest.literature.documents import Section, SourceDocument
 from ingest.literature.graph import passage_from_node
 from ingest.literature.indexer import PassageIndexerLike
+from ingest.literature.linking_eval import LinkingScores, evaluate_linking
 from ingest.literature.pipeline import ingest_literature, reconcile_index
 from ingest.literature.pubmed_xml import read_pubmed_xml
 from ingest.literature.readers import read_bioasq, read_medquad, read_pubmed_jsonl, read_zh_consultations
@@ -13,6 +14,7 @@ from ingest.literature.sources import LiteratureSource, default_sources, has_lit
 
 __all__ = [
     "ChunkConfig",
+    "LinkingScores",
     "LiteratureSource",
     "PassageIndexerLike",
     "RejectSink",
@@ -21,6 +23,7 @@ __all__ = [
     "chunk_document",
     "chunk_text",
     "default_sources",
+    "evaluate_linking",
     "has_literature",
     "ingest_literature",
     "passage_from_node",
