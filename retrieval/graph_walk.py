@@ -19,10 +19,11 @@ import math
 from collections.abc import Sequence
 from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kg.schema import REL_TYPES
 from kg.store import GraphStore
+from medkg.errors import StoreError
 from retrieval.bundle import EvidenceNode, EvidenceRelationship, EvidenceSubgraph
 from retrieval.types import Mention
 
@@ -144,9 +145,9 @@ class GraphRetriever:
         seeds = self.seed_scores(mentions)
         if not seeds:
             return GraphResult(mentions=mentions)
-        concepts, rels, nodes = self.walk(seeds)
-        return GraphResult(
-            hits=self.passages(concepts, k),
-            mentions=mentions,
-            subgraph=EvidenceSubgraph(nodes=nodes, relationships=rels),
-        )
+        try:
+            concepts, rels, nodes = self.walk(seeds)
+            hits = self.passages(concepts, k)
+        except ValidationError as e:  # a store returned a node/relationship its own types reject
+            raise StoreError(f"the graph store returned an invalid record during the walk: {e}") from e
+        return GraphResult(hits=hits, mentions=mentions, subgraph=EvidenceSubgraph(nodes=nodes, relationships=rels))

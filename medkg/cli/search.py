@@ -26,7 +26,7 @@ def _render(bundle: EvidenceBundle) -> None:
         console.print(f"[yellow]{bundle.reason}[/]")
     if bundle.passages:
         table = Table(title=f"{bundle.query!r} ({bundle.lang})", show_lines=False)
-        for col in ("#", "citation id", "source", "passage", "dense", "bm25", "graph", "fused"):
+        for col in ("#", "citation id", "source", "passage", "dense", "bm25", "doc", "graph", "fused"):
             table.add_column(col, overflow="fold")
         for p in bundle.passages:
             snippet = " ".join(p.text.split())
@@ -35,7 +35,7 @@ def _render(bundle: EvidenceBundle) -> None:
                 p.citation_id,
                 p.source,
                 snippet[:110] + ("…" if len(snippet) > 110 else ""),
-                *(str(p.ranks.get(r, "-")) for r in ("dense", "sparse", "graph")),
+                *(str(p.ranks.get(r, "-")) for r in ("dense", "sparse", "doc_sparse", "graph")),
                 f"{p.fused_score:.4f}",
             )
         console.print(table)
