@@ -199,7 +199,7 @@ def read_medquad(
             source=source,
             url=row.url or None,
             title=row.focus or None,
-            prefix=row.question,
+            prefix=row.focus or None,  # the topic heads each chunk; the question is NOT indexed (it is the query)
             sections=(Section(label="answer", text=row.answer),),
             doc_props=meta,
             passage_meta=meta,
