@@ -18,7 +18,7 @@ class PassageRecord(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     citation_id: str
-    doc_id: str = Field(description="Id of the Document node, e.g. 'pmid:21645374', 'medquad:0000001_1-1'.")
+    doc_id: str = Field(description="Id of the Document node, e.g. 'pmid:21645374', 'medkg:doc:medquad:0000001_1-1'.")
     text: str
     source: str = Field(description="pubmed | bioasq | medquad | zhdlg | user source name")
     lang: str = "en"
