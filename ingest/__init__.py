@@ -40,6 +40,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 REJECTS_FILE = "ingest-rejects.jsonl"
+# Folders the literature sources live in; 'all' skips literature when a data dir has none of them (the sample).
+LITERATURE_DIRS = ("literature", "dialogue")
 
 
 def rejects_path(settings: Settings) -> Path:
@@ -89,6 +91,11 @@ def run_ingest(
     try:
         for part in order:
             if part == "literature":
+                if "all" in parts and not any((data_dir / d).is_dir() for d in LITERATURE_DIRS):
+                    log.warning("literature skipped: none of %s in %s", LITERATURE_DIRS, data_dir)
+                    report.sources.append(SourceReport(source="literature", notes={
+                        "skipped": f"none of {', '.join(LITERATURE_DIRS)} is in the data dir"}))
+                    continue
                 lit = _literature(store, data_dir, settings, strict=strict, limit=limit, progress=progress)
                 report.sources.extend(lit.sources)
                 continue

@@ -56,3 +56,15 @@ def test_unknown_part_and_missing_literature(monkeypatch: pytest.MonkeyPatch, tm
     monkeypatch.setattr(importlib, "import_module", fake)
     with pytest.raises(MedkgError, match="literature ingest is not available"):
         run_ingest(MemStore(), SAMPLE_DIR, ["literature"], settings=Settings(home=tmp_path))
+
+
+def test_all_on_a_data_dir_without_literature_skips_it(tmp_path: Path) -> None:
+    """'all' on a data dir without literature folders ingests the rest and reports literature as skipped."""
+    from ingest import run_ingest
+    from medkg.settings import Settings
+    from tests.unit.ingest.memstore import MemStore
+
+    report = run_ingest(MemStore(), SAMPLE_DIR, ["all"], settings=Settings(home=tmp_path))
+    by_source = {s.source: s for s in report.sources}
+    assert "skipped" in by_source["literature"].notes
+    assert by_source["hetionet"].nodes_written > 0
