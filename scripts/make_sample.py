@@ -160,19 +160,38 @@ def _synthea_ingredients(out: Path) -> set[str]:
     return names | {"acetylsalicylic acid", "salbutamol"}
 
 
+PUBMED_ABSTRACTS = 120
+ZH_CONSULTATIONS = 150
+
+
+def _literature(src: Path, out: Path) -> None:
+    """The first PubMed abstracts (MIT) and Chinese consultations spread over every department (MIT).
+    BioASQ (NLM terms) and MedQuAD (CC BY 4.0) are not bundled."""
+    lit = out / "literature"
+    lit.mkdir(parents=True, exist_ok=True)
+    lines = (src / "literature/pubmed_abstracts.jsonl").read_text(encoding="utf-8").splitlines()
+    (lit / "pubmed_abstracts.jsonl").write_text("\n".join(lines[:PUBMED_ABSTRACTS]) + "\n", encoding="utf-8")
+    zh = (src / "dialogue/zh_consultations.jsonl").read_text(encoding="utf-8").splitlines()
+    step = max(1, len(zh) // ZH_CONSULTATIONS)
+    picked = [ln for ln in zh[::step] if len(ln) < 2000][:ZH_CONSULTATIONS]
+    (out / "dialogue").mkdir(parents=True, exist_ok=True)
+    (out / "dialogue/zh_consultations.jsonl").write_text("\n".join(picked) + "\n", encoding="utf-8")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--src", type=Path, default=REPO.parent / "shared" / "data")
     ap.add_argument("--out", type=Path, default=REPO / "medkg" / "sample_data")
     args = ap.parse_args()
     src, out = args.src.resolve(), args.out.resolve()
-    for sub in ("kg", "records", "resources"):
+    for sub in ("kg", "records", "resources", "literature", "dialogue"):
         if (out / sub).exists():
             shutil.rmtree(out / sub)
     wanted = _kg(src, out)
     _synthea(src, out)
     _hetionet(src, out, wanted, _synthea_ingredients(out))
     _hifld(src, out)
+    _literature(src, out)
     total = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     print(f"sample written to {out}: {total / 1e6:.2f} MB")
 
