@@ -134,46 +134,50 @@ def _better(w: float | None, than: float | None) -> bool:
     return w is not None and (than is None or w > than)
 
 
-def select_neighbourhood(seeds: Sequence[str], hops: int, limit: int, fetch: EdgeFetcher) -> NeighbourhoodResult:
+def select_neighbourhood(
+    seeds: Sequence[str], hops: int, limit: int, fetch: EdgeFetcher, among: EdgeFetcher | None = None
+) -> NeighbourhoodResult:
     """Breadth-first walk from ``seeds`` (which must exist) following the protocol's ranking.
 
     Nodes besides the seeds are ranked by distance, then by the highest weight of a relationship joining
     them to the previous level (``None`` last), then by id; the first ``limit`` are kept. Edges returned
     join two kept nodes and touch at least one node nearer than ``hops`` (so they lie on a walk of at most
     ``hops`` steps from a seed).
+
+    A level is only expanded while fewer than ``limit`` nodes are kept (a farther level cannot displace a
+    nearer one). ``among``, given the kept ids, returns every edge joining two of them, each once; without it
+    the edges of the kept nodes nearer than ``hops`` are fetched and filtered, which is the same set but
+    can be far more rows on a dense graph. ``fetch`` must also return each edge once per call.
     """
     dist: dict[str, int] = {s: 0 for s in seeds}
     chosen: list[str] = list(dict.fromkeys(seeds))
     n_seeds = len(chosen)
-    edges: dict[tuple[str, str, str, str], Edge] = {}
-    expanded: set[str] = set()
     frontier = list(chosen)
     for level in range(1, hops + 1):
         if not frontier or len(chosen) - n_seeds >= limit:
             break
         best: dict[str, float | None] = {}
         for e in fetch(frontier):
-            edges[(e.type, e.start, e.end, e.source)] = e
             for near, far in ((e.start, e.end), (e.end, e.start)):
                 if (near in dist and dist[near] == level - 1 and far not in dist
                         and (far not in best or _better(e.weight, best[far]))):
                     best[far] = e.weight
-        expanded.update(frontier)
         ranked = sorted(best, key=lambda i: (best[i] is None, -(best[i] or 0.0), i))
         room = limit - (len(chosen) - n_seeds)
         for i in ranked:
             dist[i] = level
         frontier = ranked
         chosen.extend(ranked[: max(room, 0)])
+    if hops < 1:
+        return NeighbourhoodResult(chosen, [])
     kept = set(chosen)
-    missing = [i for i in chosen if dist[i] < hops and i not in expanded]
-    if missing:
-        for e in fetch(missing):
-            edges[(e.type, e.start, e.end, e.source)] = e
-    picked = [
-        e for k, e in sorted(edges.items())
-        if e.start in kept and e.end in kept and min(dist[e.start], dist[e.end]) < hops
-    ]
+    outer = {i for i in chosen if dist[i] >= hops}  # an edge between two of these is on no walk of <= hops steps
+    if among is not None:
+        candidates = among(chosen)
+    else:
+        candidates = [e for e in fetch([i for i in chosen if dist[i] < hops]) if e.start in kept and e.end in kept]
+    picked = [e for e in candidates if not (e.start in outer and e.end in outer)] if outer else list(candidates)
+    picked.sort()  # by (type, start, end, source): keys are unique, so the tuples never compare further
     return NeighbourhoodResult(chosen, picked)
 
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 __all__ = [
     "ALL_NODE_DOCS",
+    "ALL_REL_EDGES",
     "COUNT_NODES_BY_LABEL",
+    "COUNT_RELS",
     "COUNT_RELS_BY_TYPE",
     "DDL",
     "DELETE_NAMES_OF",
@@ -38,6 +40,7 @@ __all__ = [
     "RELS_TOUCHING_IN",
     "RELS_TOUCHING_OUT",
     "SCHEMA_VERSION",
+    "SNAPSHOT_PROBE",
     "UPDATE_NODE_DOC",
     "UPSERT_NODE",
     "UPSERT_REL",
@@ -133,6 +136,10 @@ RELS_TOUCHING_OUT = (
 RELS_TOUCHING_IN = (
     f"SELECT rowid, type, start_id, end_id, source, weight FROM rels WHERE end_id IN {_IDS} {_REL_FILTER}"  # noqa: S608
 )
+# The walk cache (kg.embedded.cache): every relationship's key and weight, read once per committed state.
+ALL_REL_EDGES = "SELECT rowid, type, start_id, end_id, source, weight FROM rels"
+COUNT_RELS = "SELECT count(*) FROM rels"
+SNAPSHOT_PROBE = "SELECT 1 FROM nodes LIMIT 1"
 RELS_BY_ROWIDS = "SELECT r.rowid, r.doc FROM json_each(:ids) AS j JOIN rels AS r ON r.rowid = j.value"
 RELS_OUT = (
     "SELECT type, start_id, end_id, source, doc FROM rels WHERE start_id = :id "

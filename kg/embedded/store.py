@@ -19,7 +19,7 @@ from typing import Any
 
 from kg.embedded import sql
 from kg.embedded.algo import (
-    Edge,
+    EdgeFetcher,
     check_labels,
     check_rel_types,
     merge_nodes,
@@ -28,6 +28,7 @@ from kg.embedded.algo import (
     select_neighbourhood,
     shortest_paths,
 )
+from kg.embedded.cache import GraphCache, materialise, sql_fetcher, walk_nodes
 from kg.store import DeleteReport, WriteReport
 from medkg.errors import InputValidationError, MissingEndpointError, StoreError, StoreUnavailableError
 from medkg.types import GraphCounts, Node, Relationship, Subgraph
@@ -64,10 +65,15 @@ class EmbeddedGraphStore:
 
     Safe to share between threads (calls are serialised); several processes may read while one writes.
     Raises :class:`StoreUnavailableError` naming ``path`` if the file cannot be opened or is not a store.
+    Walks (``neighbourhood``, ``paths``) use an in-memory adjacency (:class:`~kg.embedded.cache.GraphCache`)
+    while the store holds at most ``max_cached_relationships`` relationships; it is rebuilt after any write.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, max_cached_relationships: int = 2_000_000) -> None:
         self.path = Path(path)
+        self.max_cached_relationships = max_cached_relationships
+        self._writes = 0  # bumped by every write: a cached adjacency from an older count is stale
+        self._cache: GraphCache | None = None
         self._lock = threading.RLock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -128,6 +134,8 @@ class EmbeddedGraphStore:
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One IMMEDIATE transaction; any exception rolls it back."""
         with self._lock:
+            self._writes += 1
+            self._cache = None
             try:
                 if not self._schema_ready:
                     self._create_schema()
@@ -315,24 +323,26 @@ class EmbeddedGraphStore:
         rows.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
         return [_rel(r[4]) for r in rows[:limit]]
 
-    def _fetcher(
+    def _graph(self, conn: sqlite3.Connection) -> GraphCache | None:
+        """The adjacency of the snapshot ``conn`` reads (inside ``_read``), or None when the graph is too big."""
+        conn.execute(sql.SNAPSHOT_PROBE).fetchone()  # start the read snapshot before asking for its version
+        token = (self._writes, int(conn.execute("PRAGMA data_version").fetchone()[0]))
+        if self._cache is not None and self._cache.token == token:
+            return self._cache
+        self._cache = None
+        if int(conn.execute(sql.COUNT_RELS).fetchone()[0]) > self.max_cached_relationships:
+            return None
+        self._cache = GraphCache(conn.execute(sql.ALL_REL_EDGES), token)
+        log.debug("graph store %s: cached the adjacency of %d relationships", self.path, self._cache.n_edges)
+        return self._cache
+
+    def _fetchers(
         self, conn: sqlite3.Connection, rel_types: Sequence[str] | None, min_weight: float | None
-    ) -> Any:
-        types = None if rel_types is None else _dumps(list(rel_types))
-
-        def fetch(ids: Sequence[str]) -> list[Edge]:
-            params = {"ids": _dumps(list(ids)), "types": types, "min_weight": min_weight}
-            seen: dict[int, Edge] = {}
-            for statement in (sql.RELS_TOUCHING_OUT, sql.RELS_TOUCHING_IN):
-                for row in conn.execute(statement, params):
-                    seen[row[0]] = Edge(row[1], row[2], row[3], row[4], row[5], row[0])
-            return list(seen.values())
-
-        return fetch
-
-    def _materialise(self, conn: sqlite3.Connection, edges: Sequence[Edge]) -> dict[object, Relationship]:
-        rows = conn.execute(sql.RELS_BY_ROWIDS, {"ids": _dumps([e.ref for e in edges])}).fetchall()
-        return {rowid: _rel(doc) for rowid, doc in rows}
+    ) -> tuple[EdgeFetcher, EdgeFetcher | None]:
+        graph = self._graph(conn)
+        if graph is not None:
+            return graph.fetchers(rel_types, min_weight)
+        return sql_fetcher(conn, rel_types, min_weight), None
 
     def neighbourhood(
         self,
@@ -348,12 +358,13 @@ class EmbeddedGraphStore:
         if rel_types is not None:
             check_rel_types(rel_types)
         with self._read() as conn:
-            seeds = self.get_nodes(list(dict.fromkeys(node_ids)))
-            walk = select_neighbourhood([n.id for n in seeds], hops, limit, self._fetcher(conn, rel_types, min_weight))
-            nodes = {n.id: n for n in seeds}
-            nodes.update((n.id, n) for n in self.get_nodes([i for i in walk.node_ids if i not in nodes]))
-            rels = self._materialise(conn, walk.edges)
-        return Subgraph(nodes=[nodes[i] for i in walk.node_ids], relationships=[rels[e.ref] for e in walk.edges])
+            fetch, among = self._fetchers(conn, rel_types, min_weight)
+            wanted = list(dict.fromkeys(node_ids))
+            nodes = walk_nodes(conn, self._cache, wanted)
+            walk = select_neighbourhood([i for i in wanted if i in nodes], hops, limit, fetch, among)
+            nodes.update(walk_nodes(conn, self._cache, [i for i in walk.node_ids if i not in nodes]))
+            rels = materialise(conn, self._cache, walk.edges)
+        return Subgraph.model_construct(nodes=[nodes[i] for i in walk.node_ids], relationships=rels)
 
     def paths(
         self, start: str, end: str, *, max_hops: int = 4, rel_types: Sequence[str] | None = None, limit: int = 5
@@ -365,10 +376,13 @@ class EmbeddedGraphStore:
         with self._read() as conn:
             if len(self.existing_ids([start, end])) < len({start, end}):
                 return []
-            found = shortest_paths(start, end, max_hops, limit, self._fetcher(conn, rel_types, None))
-            nodes = {n.id: n for n in self.get_nodes(list({i for p in found for i in p[0]}))}
-            rels = self._materialise(conn, [e for p in found for e in p[1]])
-        return [GraphPath(nodes=[nodes[i] for i in ids], relationships=[rels[e.ref] for e in es]) for ids, es in found]
+            fetch, _ = self._fetchers(conn, rel_types, None)
+            found = shortest_paths(start, end, max_hops, limit, fetch)
+            nodes = walk_nodes(conn, self._cache, list({i for p in found for i in p[0]}))
+            rels = materialise(conn, self._cache, [e for p in found for e in p[1]])
+        by_ref = {e.ref: r for e, r in zip((e for p in found for e in p[1]), rels, strict=True)}
+        return [GraphPath(nodes=[nodes[i] for i in ids], relationships=[by_ref[e.ref] for e in es])
+                for ids, es in found]
 
     def counts(self) -> GraphCounts:
         with self._read() as conn:
