@@ -209,11 +209,25 @@ class FaissIndex:
             raise InputValidationError(f"query dimension {q.shape[1]} != index dimension {self.dim}")
         if self._index is None or not self._ids or k <= 0:
             return [[] for _ in range(len(q))]
-        scores, ids = self._search_index().search(q, min(k, len(self._ids)))
+        scores, ids = self._search(q, min(k, len(self._ids)))
         return [
             [(self._rev[int(i)], float(s)) for s, i in zip(srow, irow, strict=True) if int(i) in self._rev]
             for srow, irow in zip(scores, ids, strict=True)
         ]
+
+    def _search(self, q: NDArray[np.float32], k: int) -> tuple[Any, Any]:
+        """A handful of queries is searched on one OpenMP thread (measured 14 ms vs 35 ms for 24k vectors on a
+        busy 2-core box); batches use all threads."""
+        index = self._search_index()
+        if len(q) > 4 or index is self._gpu:
+            return index.search(q, k)  # type: ignore[no-any-return]
+        f = _faiss()
+        before = f.omp_get_max_threads()
+        f.omp_set_num_threads(1)
+        try:
+            return index.search(q, k)  # type: ignore[no-any-return]
+        finally:
+            f.omp_set_num_threads(before)
 
     # ---- persistence -----------------------------------------------------------------------------------
     def save(self, directory: Path) -> None:

@@ -26,8 +26,12 @@ def _render(bundle: EvidenceBundle) -> None:
         console.print(f"[yellow]{bundle.reason}[/]")
     if bundle.passages:
         table = Table(title=f"{bundle.query!r} ({bundle.lang})", show_lines=False)
-        for col in ("#", "citation id", "source", "passage", "dense", "bm25", "doc", "graph", "fused"):
-            table.add_column(col, overflow="fold")
+        table.add_column("#", no_wrap=True)
+        table.add_column("citation id", no_wrap=True)
+        table.add_column("source", no_wrap=True)
+        table.add_column("passage", overflow="fold", ratio=1)
+        table.add_column("ranks d/b/g", no_wrap=True)
+        table.add_column("fused", no_wrap=True)
         for p in bundle.passages:
             snippet = " ".join(p.text.split())
             table.add_row(
@@ -35,8 +39,8 @@ def _render(bundle: EvidenceBundle) -> None:
                 p.citation_id,
                 p.source,
                 snippet[:110] + ("…" if len(snippet) > 110 else ""),
-                *(str(p.ranks.get(r, "-")) for r in ("dense", "sparse", "doc_sparse", "graph")),
-                f"{p.fused_score:.4f}",
+                "/".join(str(p.ranks.get(r, "-")) for r in ("dense", "sparse", "graph")),
+                f"{p.fused_score:.3f}",
             )
         console.print(table)
     if bundle.subgraph.nodes:
