@@ -21,10 +21,13 @@ __all__ = [
     "CREATE_RELS",
     "DELETE_RELS_OF_SOURCE",
     "DETACH_DELETE_NODES",
+    "EDGES_AMONG",
     "EDGES_TOUCHING",
+    "EDGE_KEYS_TOUCHING",
     "ENTITY",
     "EXISTING_IDS",
     "EXISTING_REL_KEYS",
+    "EXISTING_REL_KEYS_OF_TYPE",
     "FIND_NODES",
     "INDEX_ENTITY_LABEL",
     "INDEX_ENTITY_SEARCH",
@@ -102,6 +105,16 @@ EXISTING_REL_KEYS = (
     "WHERE type(r) = row.type AND r.source = row.source "
     "RETURN DISTINCT row.type AS type, row.start AS start, row.end AS end, row.source AS source"
 )
+# Per type, both ends found by the index first: the typed expansion checks adjacency without loading every
+# relationship of a dense node (the untyped form filtered ``type(r)`` on each one).
+EXISTING_REL_KEYS_OF_TYPE: dict[str, str] = {
+    t: (
+        "UNWIND $rows AS row MATCH (a:Entity {id: row.start}) MATCH (b:Entity {id: row.end}) "
+        f"MATCH (a)-[r:{t}]->(b) WHERE r.source = row.source "
+        "RETURN DISTINCT row.start AS start, row.end AS end, row.source AS source"
+    )
+    for t in REL_TYPES
+}
 _REL_RETURN = "RETURN type(r) AS type, startNode(r).id AS start, endNode(r).id AS end, properties(r) AS p"
 RELS_OUT = f"MATCH (a:Entity {{id: $id}})-[r]->(b) WHERE $types IS NULL OR type(r) IN $types {_REL_RETURN}"
 RELS_IN = f"MATCH (a:Entity {{id: $id}})<-[r]-(b) WHERE $types IS NULL OR type(r) IN $types {_REL_RETURN}"
@@ -111,6 +124,19 @@ EDGES_TOUCHING = (
     "WHERE ($types IS NULL OR type(r) IN $types) "
     "AND ($min_weight IS NULL OR r.weight IS NULL OR r.weight >= $min_weight) "
     f"{_REL_RETURN}"
+)
+_EDGE_FILTER = (
+    "($types IS NULL OR type(r) IN $types) AND ($min_weight IS NULL OR r.weight IS NULL OR r.weight >= $min_weight)"
+)
+# The neighbourhood walk ranks levels on keys and weights only, then reads the full relationships among the
+# kept nodes once (each relationship once: from its start node).
+EDGE_KEYS_TOUCHING = (
+    f"UNWIND $ids AS id MATCH (a:Entity {{id: id}})-[r]-(b) WHERE {_EDGE_FILTER} "
+    "RETURN type(r) AS type, startNode(r).id AS start, endNode(r).id AS end, r.source AS source, r.weight AS weight"
+)
+EDGES_AMONG = (
+    f"UNWIND $ids AS id MATCH (a:Entity {{id: id}})-[r]->(b:Entity) WHERE b.id IN $ids AND {_EDGE_FILTER} "
+    "RETURN type(r) AS type, a.id AS start, b.id AS end, properties(r) AS p"
 )
 FIND_NODES = (
     "MATCH (n:Entity) WHERE n.search_text CONTAINS $q AND ($labels IS NULL OR n.label IN $labels) "

@@ -20,7 +20,6 @@ from neo4j import exceptions as nx
 from kg.embedded.algo import (
     Edge,
     EdgeFetcher,
-    NeighbourhoodResult,
     check_labels,
     check_rel_types,
     merge_nodes,
@@ -228,10 +227,13 @@ class Neo4jGraphStore:
             if missing:
                 raise MissingEndpointError(missing)
             found: set[Key] = set()
-            keys = [{"type": r.type, "start": r.start, "end": r.end, "source": r.source} for r in last]
-            for chunk in _chunks(keys, self.batch_size):
-                found.update((rec["type"], rec["start"], rec["end"], rec["source"])
-                             for rec in tx.run(cypher.EXISTING_REL_KEYS, rows=list(chunk)))
+            by_type: dict[str, list[dict[str, str]]] = defaultdict(list)
+            for r in last:
+                by_type[r.type].append({"start": r.start, "end": r.end, "source": r.source})
+            for rel_type, keys in by_type.items():
+                for chunk in _chunks(keys, self.batch_size):
+                    found.update((rel_type, rec["start"], rec["end"], rec["source"])
+                                 for rec in tx.run(cypher.EXISTING_REL_KEYS_OF_TYPE[rel_type], rows=list(chunk)))
             self._write_rels(tx, last, found)
             return len(found)
 
@@ -353,13 +355,32 @@ class Neo4jGraphStore:
         _check_non_negative("limit", limit)
         if rel_types is not None:
             check_rel_types(rel_types)
+        params = {"types": None if rel_types is None else list(rel_types), "min_weight": min_weight}
 
-        def walk(seeds: list[str], fetch: EdgeFetcher) -> tuple[NeighbourhoodResult, list[str]]:
-            result = select_neighbourhood(seeds, hops, limit, fetch)
-            return result, result.node_ids
+        def work(tx: ManagedTransaction) -> Subgraph:
+            def fetch(frontier: Sequence[str]) -> list[Edge]:
+                found: dict[Key, Edge] = {}
+                for chunk in _chunks(frontier, self.batch_size):
+                    for rec in tx.run(cypher.EDGE_KEYS_TOUCHING, params, ids=list(chunk)):
+                        key = (rec["type"], rec["start"], rec["end"], rec["source"])
+                        w = rec["weight"]
+                        found[key] = Edge(*key, None if w is None else float(w), key)
+                return list(found.values())
 
-        result, nodes, seen = self._walk(node_ids, rel_types, min_weight, walk)
-        return Subgraph(nodes=[nodes[i] for i in result.node_ids], relationships=[seen[e.ref] for e in result.edges])
+            full: dict[Key, Relationship] = {}
+
+            def among(ids: Sequence[str]) -> list[Edge]:
+                full.update(self._rels(tx.run(cypher.EDGES_AMONG, params, ids=list(ids))))
+                return [Edge(r.type, r.start, r.end, r.source, r.weight, k) for k, r in full.items()]
+
+            wanted = list(dict.fromkeys(node_ids))
+            nodes = self._nodes_in(tx, wanted)
+            walk = select_neighbourhood([i for i in wanted if i in nodes], hops, limit, fetch, among)
+            nodes.update(self._nodes_in(tx, [i for i in walk.node_ids if i not in nodes]))
+            return Subgraph.model_construct(nodes=[nodes[i] for i in walk.node_ids],
+                                            relationships=[full[e.ref] for e in walk.edges])  # type: ignore[index]
+
+        return self._run(work, write=False)
 
     def paths(
         self, start: str, end: str, *, max_hops: int = 4, rel_types: Sequence[str] | None = None, limit: int = 5

@@ -70,6 +70,7 @@ def test_constants_cover_the_vocabulary() -> None:
     """One CREATE statement per label, CREATE/UPDATE per relationship type, generated from kg.schema only."""
     assert set(cypher.CREATE_NODES) == set(LABELS)
     assert set(cypher.CREATE_RELS) == set(cypher.UPDATE_RELS) == set(REL_TYPES) == set(cypher.DELETE_RELS_OF_SOURCE)
+    assert set(cypher.EXISTING_REL_KEYS_OF_TYPE) == set(REL_TYPES)
     assert all(f"(n:{label}:Entity)" in s for label, s in cypher.CREATE_NODES.items())
     assert all("{" not in s.replace("{id:", "").replace("{source:", "") for s in cypher.CREATE_RELS.values())
 
