@@ -83,7 +83,7 @@ def run_dynamic(inst: OrPasInstance, *, time_limit: float, workers: int, max_del
             if len(failed2) < len(failed):
                 warm, failed = warm2, failed2
         res = solve_placements(inst, model, earliest=d, hint=warm, time_limit=per_day, workers=workers,
-                               max_delay=window, weights=weights)
+                               max_delay=window, weights=weights, presolve=False)
         if failed and not res.assignment:  # nobody may be dropped: more time and the full window
             res = solve_placements(inst, model, earliest=d, hint=warm, time_limit=3 * per_day, workers=workers,
                                    max_delay=None, weights=weights)

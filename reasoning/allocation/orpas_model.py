@@ -83,6 +83,7 @@ def solve_placements(
     progress: Callable[[str], None] | None = None,
     weights: Weights = WEIGHTS,
     log_search: bool = False,
+    presolve: bool = True,
 ) -> ModelResult:
     """Optimise the placements of ``patients``; ``fixed`` ones keep their placement, others start >= ``earliest``."""
     from ortools.sat.python import cp_model
@@ -114,6 +115,9 @@ def solve_placements(
                 raise SolverError(f"fixed placement of {p.name} ({froom}, day {fday}) is not allowed")
         else:
             plist = placements(inst, p, earliest=earliest, max_delay=max_delay, w=w)
+            want = hint.get(p.name)
+            if want is not None and max_delay is not None and all((o.room, o.admission) != want for o in plist):
+                plist = placements(inst, p, earliest=earliest, max_delay=None, w=w)  # keep the warm start reachable
         if not plist:
             unplaceable.append(p.name)
             continue
@@ -233,6 +237,7 @@ def solve_placements(
     solver.parameters.presolve_probing_deterministic_time_limit = 0.5
     solver.parameters.find_big_linear_overlap = False
     solver.parameters.log_search_progress = log_search
+    solver.parameters.cp_model_presolve = presolve  # off for short repeated solves: the warm start counts at once
     solver.parameters.repair_hint = not complete  # stay close to the warm start while placing the others
 
     class _Progress(cp_model.CpSolverSolutionCallback):
