@@ -129,14 +129,15 @@ _EDGE_FILTER = (
     "($types IS NULL OR type(r) IN $types) AND ($min_weight IS NULL OR r.weight IS NULL OR r.weight >= $min_weight)"
 )
 # The neighbourhood walk ranks levels on keys and weights only, then reads the full relationships among the
-# kept nodes once (each relationship once: from its start node).
+# kept nodes once (each relationship once: from its start node). Both return one row per id with a list: on
+# ArcadeDB a record costs far more than a list element (4,860 relationships: ~0.85 s as rows, ~0.25 s as lists).
 EDGE_KEYS_TOUCHING = (
     f"UNWIND $ids AS id MATCH (a:Entity {{id: id}})-[r]-(b) WHERE {_EDGE_FILTER} "
-    "RETURN type(r) AS type, startNode(r).id AS start, endNode(r).id AS end, r.source AS source, r.weight AS weight"
+    "RETURN id, collect([type(r), startNode(r).id, endNode(r).id, r.source, r.weight]) AS edges"
 )
 EDGES_AMONG = (
     f"UNWIND $ids AS id MATCH (a:Entity {{id: id}})-[r]->(b:Entity) WHERE b.id IN $ids AND {_EDGE_FILTER} "
-    "RETURN type(r) AS type, a.id AS start, b.id AS end, properties(r) AS p"
+    "RETURN id AS start, collect([type(r), b.id, properties(r)]) AS edges"
 )
 FIND_NODES = (
     "MATCH (n:Entity) WHERE n.search_text CONTAINS $q AND ($labels IS NULL OR n.label IN $labels) "

@@ -362,15 +362,19 @@ class Neo4jGraphStore:
                 found: dict[Key, Edge] = {}
                 for chunk in _chunks(frontier, self.batch_size):
                     for rec in tx.run(cypher.EDGE_KEYS_TOUCHING, params, ids=list(chunk)):
-                        key = (rec["type"], rec["start"], rec["end"], rec["source"])
-                        w = rec["weight"]
-                        found[key] = Edge(*key, None if w is None else float(w), key)
+                        for rel_type, start, end, source, w in rec["edges"]:
+                            key = (rel_type, start, end, source)
+                            found[key] = Edge(*key, None if w is None else float(w), key)
                 return list(found.values())
 
             full: dict[Key, Relationship] = {}
 
             def among(ids: Sequence[str]) -> list[Edge]:
-                full.update(self._rels(tx.run(cypher.EDGES_AMONG, params, ids=list(ids))))
+                for rec in tx.run(cypher.EDGES_AMONG, params, ids=list(ids)):
+                    start = rec["start"]
+                    for rel_type, end, p in rec["edges"]:
+                        r = rel_from_record(rel_type, start, end, p)
+                        full[r.key] = r
                 return [Edge(r.type, r.start, r.end, r.source, r.weight, k) for k, r in full.items()]
 
             wanted = list(dict.fromkeys(node_ids))
