@@ -60,11 +60,16 @@ def test_unknown_part_and_missing_literature(monkeypatch: pytest.MonkeyPatch, tm
 
 def test_all_on_a_data_dir_without_literature_skips_it(tmp_path: Path) -> None:
     """'all' on a data dir without literature folders ingests the rest and reports literature as skipped."""
+    import shutil
+
     from ingest import run_ingest
     from medkg.settings import Settings
     from tests.unit.ingest.memstore import MemStore
 
-    report = run_ingest(MemStore(), SAMPLE_DIR, ["all"], settings=Settings(home=tmp_path))
+    data = tmp_path / "data"
+    for sub in ("kg", "records", "resources"):  # the sample minus its literature/dialogue folders
+        shutil.copytree(SAMPLE_DIR / sub, data / sub)
+    report = run_ingest(MemStore(), data, ["all"], settings=Settings(home=tmp_path))
     by_source = {s.source: s for s in report.sources}
     assert "skipped" in by_source["literature"].notes
     assert by_source["hetionet"].nodes_written > 0
