@@ -35,7 +35,8 @@ _IDS_GRP = "SELECT cid FROM passages WHERE grp = ?"
 _ALL_GRP = "SELECT record FROM passages WHERE grp = ? ORDER BY cid"
 _COUNT = "SELECT grp, count(*) FROM passages GROUP BY grp"
 _DOCS = "SELECT DISTINCT doc_id FROM passages"
-_BY_DOCS = "SELECT doc_id, record FROM passages WHERE grp = ? AND doc_id IN ({marks}) ORDER BY cid"
+_BY_DOCS = "SELECT doc_id, record FROM passages WHERE +grp = ? AND doc_id IN ({marks}) ORDER BY cid"
+_CIDS_BY_DOCS = "SELECT doc_id, cid FROM passages WHERE +grp = ? AND doc_id IN ({marks}) ORDER BY cid"
 
 
 def record_hash(rec: PassageRecord) -> str:
@@ -140,6 +141,17 @@ class PassageStore:
             ]
         for doc, rec in rows:
             out.setdefault(doc, []).append(PassageRecord.model_validate_json(rec))
+        return out
+
+    def cids_by_docs(self, group: str, doc_ids: Sequence[str]) -> dict[str, list[str]]:
+        """Citation ids of each document's passages (of one index group), in order; no record parsing."""
+        out: dict[str, list[str]] = {}
+        with self._lock:
+            db = self._db()
+            for chunk in self._chunks(doc_ids):
+                sql = _CIDS_BY_DOCS.format(marks=",".join("?" * len(chunk)))
+                for doc, cid in db.execute(sql, [group, *chunk]):
+                    out.setdefault(doc, []).append(cid)
         return out
 
     def doc_ids(self) -> set[str]:

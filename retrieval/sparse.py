@@ -41,8 +41,8 @@ class DocSparseRetriever:
             return []
         g = "zh" if lang == "zh" else "en"
         docs = self.indexer.group(lang).doc_bm25.search(query, k)
-        by_doc = self.indexer.store.by_docs(g, [d for d, _ in docs])
+        by_doc = self.indexer.store.cids_by_docs(g, [d for d, _ in docs])
         out: list[tuple[str, float]] = []
         for d, score in docs:
-            out.extend((r.citation_id, score) for r in by_doc.get(d, [])[: self.passages_per_doc])
+            out.extend((cid, score) for cid in by_doc.get(d, [])[: self.passages_per_doc])
         return out[:k]
