@@ -35,7 +35,7 @@ def _orpas_rows(files: list[Path], modes: list[str], time_limit: float, workers:
                     "instance": f.stem, "patients": len(inst.patients), "mode": mode, "status": res.status,
                     "hard_violations": c.violations, "total_cost": c.total, "components": c.components(),
                     "bound": res.bound, "gap": None if res.bound is None else (c.total - res.bound) / max(1, c.total),
-                    "wall_s": round(res.seconds, 1),
+                    "wall_s": round(res.seconds, 1), "found_by": res.warm_start,
                 })
                 r = rows[-1]
                 err_console.print(f"  viol {r['hard_violations']} cost {r['total_cost']} bound {r['bound']} "
@@ -97,7 +97,7 @@ def bench_allocation(
                       f"{gap:>6} {ratio:>8} {r['wall_s']:>6}", highlight=False)
     for r in rows:
         comp = " ".join(f"{k}={v}" for k, v in r["components"].items())
-        console.print(f"  {r['instance']} {r['mode']}: {comp}", highlight=False)
+        console.print(f"  {r['instance']} {r['mode']} ({r['found_by']}): {comp}", highlight=False)
     if scaling:
         console.print("General service (14 days)", highlight=False)
         for s in scaling:
