@@ -29,6 +29,7 @@ from kg.embedded.algo import (
 )
 from kg.neo4j import cypher
 from kg.neo4j.codec import node_from_props, node_props, rel_from_record, rel_props
+from kg.neo4j.reads import Key, existing_rel_keys, walk_fetchers
 from kg.store import DeleteReport, WriteReport
 from medkg.errors import InputValidationError, MissingEndpointError, StoreError, StoreUnavailableError
 from medkg.types import GraphCounts, Node, Relationship, Subgraph
@@ -41,7 +42,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 _DIRECTIONS = ("out", "in", "both")
 _UNAVAILABLE = (nx.ServiceUnavailable, nx.SessionExpired, nx.AuthError)
-Key = tuple[str, str, str, str]
 
 
 def _chunks(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -226,14 +226,7 @@ class Neo4jGraphStore:
             missing = [i for i in ends if i not in present]
             if missing:
                 raise MissingEndpointError(missing)
-            found: set[Key] = set()
-            by_type: dict[str, list[dict[str, str]]] = defaultdict(list)
-            for r in last:
-                by_type[r.type].append({"start": r.start, "end": r.end, "source": r.source})
-            for rel_type, keys in by_type.items():
-                for chunk in _chunks(keys, self.batch_size):
-                    found.update((rel_type, rec["start"], rec["end"], rec["source"])
-                                 for rec in tx.run(cypher.EXISTING_REL_KEYS_OF_TYPE[rel_type], rows=list(chunk)))
+            found = existing_rel_keys(tx, last, self.batch_size)
             self._write_rels(tx, last, found)
             return len(found)
 
@@ -358,25 +351,8 @@ class Neo4jGraphStore:
         params = {"types": None if rel_types is None else list(rel_types), "min_weight": min_weight}
 
         def work(tx: ManagedTransaction) -> Subgraph:
-            def fetch(frontier: Sequence[str]) -> list[Edge]:
-                found: dict[Key, Edge] = {}
-                for chunk in _chunks(frontier, self.batch_size):
-                    for rec in tx.run(cypher.EDGE_KEYS_TOUCHING, params, ids=list(chunk)):
-                        for rel_type, start, end, source, w in rec["edges"]:
-                            key = (rel_type, start, end, source)
-                            found[key] = Edge(*key, None if w is None else float(w), key)
-                return list(found.values())
-
             full: dict[Key, Relationship] = {}
-
-            def among(ids: Sequence[str]) -> list[Edge]:
-                for rec in tx.run(cypher.EDGES_AMONG, params, ids=list(ids)):
-                    start = rec["start"]
-                    for rel_type, end, p in rec["edges"]:
-                        r = rel_from_record(rel_type, start, end, p)
-                        full[r.key] = r
-                return [Edge(r.type, r.start, r.end, r.source, r.weight, k) for k, r in full.items()]
-
+            fetch, among = walk_fetchers(tx, params, self.batch_size, full)
             wanted = list(dict.fromkeys(node_ids))
             nodes = self._nodes_in(tx, wanted)
             walk = select_neighbourhood([i for i in wanted if i in nodes], hops, limit, fetch, among)
