@@ -1,3 +1,25 @@
-"""medkg reasoning layer."""
+"""medkg reasoning layer: what is decided from the evidence; for now solver-backed allocation."""
 
-__all__: list[str] = []
+from reasoning.allocation import (
+    AllocationRequest,
+    AllocationResponse,
+    AllocationService,
+    build_example_request,
+    load_instance,
+    read_solution,
+    solve_orpas,
+    validate_solution,
+    write_solution,
+)
+
+__all__ = [
+    "AllocationRequest",
+    "AllocationResponse",
+    "AllocationService",
+    "build_example_request",
+    "load_instance",
+    "read_solution",
+    "solve_orpas",
+    "validate_solution",
+    "write_solution",
+]

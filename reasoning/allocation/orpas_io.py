@@ -49,7 +49,7 @@ def find_schema(near: Path, name: str, explicit: Path | None = None) -> Path:
 
 
 def _parse(path: Path, schema: Path | None) -> Any:
-    from lxml import etree  # type: ignore[import-untyped]
+    from lxml import etree
 
     if not path.is_file():
         raise DataFileError(path, "file does not exist")
