@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
-from lxml import etree  # type: ignore[import-untyped]
+from lxml import etree
 
 from ingest.readers.base import Item, ReadContext, require_file
 from medkg.errors import DataFileError
