@@ -87,22 +87,19 @@ def progress() -> Progress:
 
 
 def run_guarded(app: typer.Typer) -> int:
-    """Run the typer app; a :class:`MedkgError` prints its message (which says what is wrong) and exits 2."""
+    """Run the typer app; a :class:`MedkgError` prints its message (which says what is wrong) and exits 2.
+
+    Usage errors and ``--help`` are handled by typer itself (standalone mode) and end in ``SystemExit``,
+    whose code is returned.
+    """
     try:
-        app(standalone_mode=False)
+        app()
     except MedkgError as e:
         err_console.print(f"[bold red]error:[/] {type(e).__name__}: {e}", highlight=False, markup=True)
         return 2
-    except typer.Exit as e:
-        return int(e.exit_code or 0)
-    except typer.Abort:
-        err_console.print("aborted")
+    except SystemExit as e:
+        if e.code is None or isinstance(e.code, int):
+            return e.code or 0
+        err_console.print(str(e.code))
         return 1
-    except Exception as e:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(e, click.ClickException):
-            e.show()
-            return e.exit_code
-        raise
     return 0
