@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from kg import GraphStore
+from kg import GraphStore, open_store
 from medkg.errors import StoreUnavailableError
 from medkg.settings import Settings
 
@@ -19,30 +19,9 @@ StoreFactory = Callable[[Settings], GraphStore]
 
 
 def open_app_store(settings: Settings) -> GraphStore:
-    """The store named by ``settings``, schema ensured, like :func:`kg.open_store`, except that a store whose
-    first contact fails is closed before the error propagates. The API retries while Neo4j is down, and
-    ``kg.open_store`` leaves the failed store's driver open, which would leak one connection pool per retry."""
-    store: GraphStore
-    if settings.store == "neo4j":
-        from kg.neo4j import Neo4jGraphStore
-
-        store = Neo4jGraphStore(
-            uri=settings.neo4j_uri,
-            user=settings.neo4j_user,
-            password=settings.neo4j_password.get_secret_value(),
-            database=settings.neo4j_database,
-            batch_size=settings.batch_size,
-        )
-    else:
-        from kg.embedded import EmbeddedGraphStore
-
-        store = EmbeddedGraphStore(settings.store_dir / "graph.sqlite3")
-    try:
-        store.ensure_schema()
-    except BaseException:
-        store.close()
-        raise
-    return store
+    """The store named by ``settings``, schema ensured (:func:`kg.open_store`, which closes a store whose first
+    contact fails, so the API's retries while Neo4j is down leak no connection pool)."""
+    return open_store(settings)
 
 
 class StoreHolder:
