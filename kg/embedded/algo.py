@@ -21,6 +21,7 @@ __all__ = [
     "EdgeFetcher",
     "NeighbourhoodResult",
     "check_labels",
+    "check_non_negative",
     "check_rel_types",
     "match_rank",
     "merge_node",
@@ -49,6 +50,12 @@ class Edge(NamedTuple):
 
 EdgeFetcher = Callable[[Sequence[str]], list[Edge]]
 """Given node ids, every (already filtered) edge touching any of them, in either direction."""
+
+
+def check_non_negative(name: str, value: int) -> None:
+    """Raise :class:`InputValidationError` when a count argument (hops, limit, ...) is negative."""
+    if value < 0:
+        raise InputValidationError(f"{name} must be >= 0, got {value}")
 
 
 def check_labels(labels: Iterable[str]) -> None:

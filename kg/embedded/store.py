@@ -21,6 +21,7 @@ from kg.embedded import sql
 from kg.embedded.algo import (
     EdgeFetcher,
     check_labels,
+    check_non_negative,
     check_rel_types,
     merge_nodes,
     name_keys,
@@ -53,11 +54,6 @@ def _node(row: Sequence[Any]) -> Node:
 def _rel(doc: str) -> Relationship:
     """A relationship's stored JSON document."""
     return Relationship.model_validate_json(doc)
-
-
-def _check_limit(name: str, value: int) -> None:
-    if value < 0:
-        raise InputValidationError(f"{name} must be >= 0, got {value}")
 
 
 class EmbeddedGraphStore:
@@ -288,7 +284,7 @@ class EmbeddedGraphStore:
         self, text: str, *, labels: Sequence[str] | None = None, limit: int = 10, exact: bool = False
     ) -> list[Node]:
         q = normalized_query(text)
-        _check_limit("limit", limit)
+        check_non_negative("limit", limit)
         if labels is not None:
             check_labels(labels)
         params = {"q": q, "labels": None if labels is None else _dumps(list(labels)), "limit": limit}
@@ -310,7 +306,7 @@ class EmbeddedGraphStore:
     ) -> list[Relationship]:
         if direction not in _DIRECTIONS:
             raise InputValidationError(f"direction must be one of {', '.join(_DIRECTIONS)}, got {direction!r}")
-        _check_limit("limit", limit)
+        check_non_negative("limit", limit)
         if rel_types is not None:
             check_rel_types(rel_types)
         params = {"id": node_id, "types": None if rel_types is None else _dumps(list(rel_types))}
@@ -353,8 +349,8 @@ class EmbeddedGraphStore:
         limit: int = 100,
         min_weight: float | None = None,
     ) -> Subgraph:
-        _check_limit("hops", hops)
-        _check_limit("limit", limit)
+        check_non_negative("hops", hops)
+        check_non_negative("limit", limit)
         if rel_types is not None:
             check_rel_types(rel_types)
         with self._read() as conn:
@@ -369,8 +365,8 @@ class EmbeddedGraphStore:
     def paths(
         self, start: str, end: str, *, max_hops: int = 4, rel_types: Sequence[str] | None = None, limit: int = 5
     ) -> list[GraphPath]:
-        _check_limit("max_hops", max_hops)
-        _check_limit("limit", limit)
+        check_non_negative("max_hops", max_hops)
+        check_non_negative("limit", limit)
         if rel_types is not None:
             check_rel_types(rel_types)
         with self._read() as conn:

@@ -21,6 +21,7 @@ from kg.embedded.algo import (
     Edge,
     EdgeFetcher,
     check_labels,
+    check_non_negative,
     check_rel_types,
     merge_nodes,
     normalized_query,
@@ -47,11 +48,6 @@ _UNAVAILABLE = (nx.ServiceUnavailable, nx.SessionExpired, nx.AuthError)
 def _chunks(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for i in range(0, len(rows), size):
         yield rows[i : i + size]
-
-
-def _check_non_negative(name: str, value: int) -> None:
-    if value < 0:
-        raise InputValidationError(f"{name} must be >= 0, got {value}")
 
 
 class Neo4jGraphStore:
@@ -280,7 +276,7 @@ class Neo4jGraphStore:
         self, text: str, *, labels: Sequence[str] | None = None, limit: int = 10, exact: bool = False
     ) -> list[Node]:
         q = normalized_query(text)
-        _check_non_negative("limit", limit)
+        check_non_negative("limit", limit)
         if labels is not None:
             check_labels(labels)
         params = {"q": q, "labels": None if labels is None else list(labels), "max_rank": 0 if exact else 2,
@@ -292,7 +288,7 @@ class Neo4jGraphStore:
     ) -> list[Relationship]:
         if direction not in _DIRECTIONS:
             raise InputValidationError(f"direction must be one of {', '.join(_DIRECTIONS)}, got {direction!r}")
-        _check_non_negative("limit", limit)
+        check_non_negative("limit", limit)
         if rel_types is not None:
             check_rel_types(rel_types)
         params = {"id": node_id, "types": None if rel_types is None else list(rel_types)}
@@ -344,8 +340,8 @@ class Neo4jGraphStore:
         limit: int = 100,
         min_weight: float | None = None,
     ) -> Subgraph:
-        _check_non_negative("hops", hops)
-        _check_non_negative("limit", limit)
+        check_non_negative("hops", hops)
+        check_non_negative("limit", limit)
         if rel_types is not None:
             check_rel_types(rel_types)
         params = {"types": None if rel_types is None else list(rel_types), "min_weight": min_weight}
@@ -365,8 +361,8 @@ class Neo4jGraphStore:
     def paths(
         self, start: str, end: str, *, max_hops: int = 4, rel_types: Sequence[str] | None = None, limit: int = 5
     ) -> list[GraphPath]:
-        _check_non_negative("max_hops", max_hops)
-        _check_non_negative("limit", limit)
+        check_non_negative("max_hops", max_hops)
+        check_non_negative("limit", limit)
         if rel_types is not None:
             check_rel_types(rel_types)
 
