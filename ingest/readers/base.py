@@ -30,6 +30,7 @@ __all__ = [
     "dedupe_ids",
     "read_lines",
     "read_positional",
+    "read_rows",
     "read_table",
     "require_file",
     "slug",
@@ -149,6 +150,16 @@ def read_lines(path: Path, *, encoding: str = "utf-8") -> Iterator[tuple[int, st
         s = line.strip()
         if s:
             yield i, s
+
+
+def read_rows(path: Path, spec: TableSpec, ctx: ReadContext) -> Iterator[dict[str, str]]:
+    """The stripped values of each row of ``path`` up to the ``--limit``, with ``ctx`` pointed at the row (so
+    ``ctx.reject`` cites file and line). A row with the wrong number of fields comes as an empty dict."""
+    for i, row in enumerate(read_table(path, spec)):
+        if ctx.limited(i):
+            return
+        ctx.at(path, row.line)
+        yield {k: x.strip() for k, x in row.values.items()}
 
 
 def read_table(path: Path, spec: TableSpec, *, columns: Sequence[str] | None = None) -> Iterator[Row]:

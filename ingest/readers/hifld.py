@@ -9,7 +9,7 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
-from ingest.readers.base import Item, ReadContext, TableSpec, dedupe_ids, read_table
+from ingest.readers.base import Item, ReadContext, TableSpec, dedupe_ids, read_rows
 from medkg.types import Node, PropValue
 
 __all__ = ["HifldReader"]
@@ -36,11 +36,7 @@ class HifldReader:
         path = data_dir / FILE
         seen: dict[str, int] = {}
         unknown_beds = 0
-        for i, row in enumerate(read_table(path, SPEC)):
-            if ctx.limited(i):
-                break
-            ctx.at(path, row.line)
-            v = {k: x.strip() for k, x in row.values.items()}
+        for v in read_rows(path, SPEC, ctx):
             if not v or not v["ID"] or not v["NAME"]:
                 yield ctx.reject("wrong number of fields or empty ID/NAME")
                 continue

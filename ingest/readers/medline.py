@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterator
 from pathlib import Path
 
-from ingest.readers.base import Item, ReadContext, TableSpec, read_table
+from ingest.readers.base import Item, ReadContext, TableSpec, read_rows
 from medkg.types import Node, PropValue, Relationship
 
 __all__ = ["MedlineReader"]
@@ -46,13 +46,7 @@ class MedlineReader:
 
     def _slim(self, path: Path, ctx: ReadContext) -> Iterator[Item]:
         found: dict[str, tuple[str, set[str], set[str]]] = {}
-        n = 0
-        for row in read_table(path, SLIM_SPEC):
-            if ctx.limited(n):
-                break
-            n += 1
-            ctx.at(path, row.line)
-            v = {k: x.strip() for k, x in row.values.items()}
+        for v in read_rows(path, SLIM_SPEC, ctx):
             if not v or not v["doid_code"].startswith("DOID:") or not v["mesh_id"].startswith("D"):
                 yield ctx.reject("wrong number of fields or bad ids (expected DOID:… and a MeSH D… id)")
                 continue
@@ -70,13 +64,7 @@ class MedlineReader:
         pairs: dict[tuple[str, str], int] = {}
         names: dict[str, str] = {}
         mirrored = inf_figures = 0
-        n = 0
-        for row in read_table(path, COOC_SPEC):
-            if ctx.limited(n):
-                break
-            n += 1
-            ctx.at(path, row.line)
-            v = {k: x.strip() for k, x in row.values.items()}
+        for v in read_rows(path, COOC_SPEC, ctx):
             if not v:
                 yield ctx.reject("wrong number of fields")
                 continue
@@ -102,7 +90,7 @@ class MedlineReader:
             if (start, end) in pairs:
                 mirrored += 1
                 continue
-            pairs[(start, end)] = row.line
+            pairs[(start, end)] = ctx.line
             for i, did in ((0, a), (1, b)):
                 if did not in names and v[f"doid_name_{i}"]:
                     names[did] = v[f"doid_name_{i}"]

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
-from ingest.readers.base import Item, ReadContext, TableSpec, read_table
+from ingest.readers.base import Item, ReadContext, TableSpec, read_rows
 from medkg.types import Node, Relationship
 
 __all__ = ["CATEGORY_TYPES", "PharmacotherapyDbReader"]
@@ -30,13 +30,7 @@ class PharmacotherapyDbReader:
         path = data_dir / FILE
         seen: dict[tuple[str, str], int] = {}
         nodes: dict[str, Node] = {}
-        n = 0
-        for row in read_table(path, SPEC):
-            if ctx.limited(n):
-                break
-            n += 1
-            ctx.at(path, row.line)
-            v = {k: x.strip() for k, x in row.values.items()}
+        for v in read_rows(path, SPEC, ctx):
             if not v:
                 yield ctx.reject("wrong number of fields")
                 continue
@@ -56,7 +50,7 @@ class PharmacotherapyDbReader:
             if first is not None:
                 yield ctx.reject(f"duplicate indication {db} → {doid} (first on line {first})")
                 continue
-            seen[(doid, db)] = row.line
+            seen[(doid, db)] = ctx.line
             cid = f"DrugBank:{db}"
             for node in (
                 Node(id=doid, label="Disease", name=v["disease"], sources=(self.source,)),

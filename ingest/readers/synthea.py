@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ingest.deid import DIRECT_IDENTIFIER_COLUMNS, Pseudonymizer
-from ingest.readers.base import Item, ReadContext, TableSpec, dedupe_ids, read_table
+from ingest.readers.base import Item, ReadContext, TableSpec, dedupe_ids, read_rows
 from ingest.readers.curated import dept_id, dept_node, load_departments
 from ingest.readers.synthea_entries import read_entries
 from medkg.types import Node, PropValue, Relationship
@@ -76,11 +76,7 @@ class SyntheaReader:
 
     def _orgs(self, path: Path, ctx: ReadContext, orgs: set[str]) -> Iterator[Item]:
         seen: dict[str, int] = {}
-        for i, row in enumerate(read_table(path, ORGS)):
-            if ctx.limited(i):
-                break
-            ctx.at(path, row.line)
-            v = {k: x.strip() for k, x in row.values.items()}
+        for v in read_rows(path, ORGS, ctx):
             if not v or not v["Id"] or not v["NAME"]:
                 yield ctx.reject("wrong number of fields or empty Id/NAME")
                 continue
@@ -105,11 +101,7 @@ class SyntheaReader:
         seen: dict[str, int] = {}
         depts: set[str] = set()
         unmapped = 0
-        for i, row in enumerate(read_table(path, PROVIDERS)):
-            if ctx.limited(i):
-                break
-            ctx.at(path, row.line)
-            v = {k: x.strip() for k, x in row.values.items()}
+        for v in read_rows(path, PROVIDERS, ctx):
             if not v or not v["Id"]:
                 yield ctx.reject("wrong number of fields or empty Id")
                 continue
@@ -143,11 +135,7 @@ class SyntheaReader:
     def _patients(self, path: Path, ctx: ReadContext, ps: Pseudonymizer, patients: dict[str, str],
                   idents: dict[str, set[str]]) -> Iterator[Item]:
         seen: dict[str, int] = {}
-        for i, row in enumerate(read_table(path, PATIENTS)):
-            if ctx.limited(i):
-                break
-            ctx.at(path, row.line)
-            v = {k: x.strip() for k, x in row.values.items()}
+        for v in read_rows(path, PATIENTS, ctx):
             if not v or not v["Id"]:
                 yield ctx.reject("wrong number of fields or empty Id")
                 continue
@@ -186,11 +174,7 @@ class SyntheaReader:
     def _encounters(self, path: Path, ctx: ReadContext, ps: Pseudonymizer, patients: dict[str, str], orgs: set[str],
                     providers: dict[str, str], encounters: dict[str, str]) -> Iterator[Item]:
         seen: dict[str, int] = {}
-        for i, row in enumerate(read_table(path, ENCOUNTERS)):
-            if ctx.limited(i):
-                break
-            ctx.at(path, row.line)
-            v = {k: x.strip() for k, x in row.values.items()}
+        for v in read_rows(path, ENCOUNTERS, ctx):
             if not v or not v["Id"] or not v["START"]:
                 yield ctx.reject("wrong number of fields or empty Id/START")
                 continue

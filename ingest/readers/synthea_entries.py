@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ingest.deid import Pseudonymizer
 from ingest.linking import Alias, ConceptIndex, concept_index, load_aliases, strip_semantic_tag
-from ingest.readers.base import Item, ReadContext, TableSpec, read_table
+from ingest.readers.base import Item, ReadContext, TableSpec, read_rows
 from kg.normalize import normalize_name
 from medkg.types import Node, PropValue, Relationship
 
@@ -79,11 +79,7 @@ def read_entries(d: Path, ctx: ReadContext, ps: Pseudonymizer, patients: dict[st
         path = d / f"{kind}.csv"
         seen: set[str] = set()
         dupes = no_encounter = 0
-        for i, row in enumerate(read_table(path, SPECS[kind])):
-            if ctx.limited(i):
-                break
-            ctx.at(path, row.line)
-            v = {k: x.strip() for k, x in row.values.items()}
+        for v in read_rows(path, SPECS[kind], ctx):
             if not v or not v["CODE"] or not v["DESCRIPTION"]:
                 yield ctx.reject("wrong number of fields or empty CODE/DESCRIPTION")
                 continue

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from ingest.readers.base import Item, ReadContext, TableSpec, read_lines, read_table
+from ingest.readers.base import Item, ReadContext, TableSpec, read_lines, read_rows
 from medkg.types import Node, PropValue, Relationship
 
 __all__ = ["ZhReader", "zh_id"]
@@ -105,13 +105,7 @@ class ZhReader:
 
     def _records(self, path: Path, ctx: ReadContext, emitted: set[str]) -> Iterator[Item]:
         seen: dict[str, int] = {}
-        n = 0
-        for row in read_table(path, TableSpec(required=REQUIRED)):
-            if ctx.limited(n):
-                break
-            n += 1
-            ctx.at(path, row.line)
-            v = {k: x.strip() for k, x in row.values.items()}
+        for v in read_rows(path, TableSpec(required=REQUIRED), ctx):
             if not v or not v[NAME]:
                 yield ctx.reject("wrong number of fields or empty 疾病名称")
                 continue
@@ -119,7 +113,7 @@ class ZhReader:
             if name in seen:
                 yield ctx.reject(f"duplicate disease record {name!r} (first on line {seen[name]})")
                 continue
-            seen[name] = row.line
+            seen[name] = ctx.line
             did = zh_id("disease", name)
             props: dict[str, PropValue] = {p: v[c] for c, p in PROPS.items() if v.get(c)}
             kinds = _split(v.get("疾病种类", ""))
