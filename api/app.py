@@ -10,11 +10,12 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 import anyio.to_thread
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
-from api.routers import browser, graph, health
+from api.routers import allocate, browser, graph, health
 from api.state import StoreFactory, StoreHolder, open_app_store
 from medkg.errors import StoreUnavailableError
 from medkg.settings import Settings, get_settings
@@ -44,6 +45,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         holder = StoreHolder(cfg, factory, retry_interval=store_retry_interval)
         app.state.store_holder = holder
+        app.state.solve_limiter = anyio.CapacityLimiter(allocate.MAX_CONCURRENT_SOLVES)
         try:
             await anyio.to_thread.run_sync(holder.get)
         except StoreUnavailableError as e:
@@ -55,7 +57,7 @@ def create_app(
 
     app = FastAPI(
         title="medkg",
-        summary="Knowledge-graph-augmented clinical reasoning: graph exploration API.",
+        summary="Knowledge-graph-augmented clinical reasoning: graph exploration and solver-backed allocation.",
         version="0.1.0",
         lifespan=lifespan,
     )
@@ -64,4 +66,5 @@ def create_app(
     app.include_router(health.router)
     app.include_router(graph.router)
     app.include_router(browser.router)
+    app.include_router(allocate.router)
     return app

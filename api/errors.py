@@ -1,7 +1,8 @@
 """Exception handlers: each :class:`~medkg.errors.MedkgError` becomes a JSON :class:`ErrorResponse` with its status.
 
-NotFoundError → 404, InputValidationError → 422, StoreUnavailableError / ModelUnavailableError → 503, any other
-MedkgError → 500 (its message, never a traceback). FastAPI's own request validation errors get the same body shape.
+NotFoundError → 404, RequestTooLargeError → 413, InputValidationError → 422, StoreUnavailableError /
+ModelUnavailableError → 503, any other MedkgError → 500 (its message, never a traceback). FastAPI's own request
+validation errors get the same body shape.
 """
 
 from __future__ import annotations
@@ -21,13 +22,25 @@ from medkg.errors import (
     StoreUnavailableError,
 )
 
-__all__ = ["ERROR_STATUS", "RETRY_AFTER_S", "error_response", "install_error_handlers", "status_for"]
+__all__ = [
+    "ERROR_STATUS",
+    "RETRY_AFTER_S",
+    "RequestTooLargeError",
+    "error_response",
+    "install_error_handlers",
+    "status_for",
+]
 
 log = logging.getLogger(__name__)
+
+
+class RequestTooLargeError(InputValidationError):
+    """The request is over one of the API's size limits (body bytes, patients): 413, the message names the limit."""
 
 # Most specific first is not needed: status_for walks the exception's MRO and takes the first class listed here.
 ERROR_STATUS: dict[type[MedkgError], int] = {
     NotFoundError: 404,
+    RequestTooLargeError: 413,
     InputValidationError: 422,
     StoreUnavailableError: 503,
     ModelUnavailableError: 503,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from medkg.types import Node, PropValue, Relationship, node_citation
+from reasoning.allocation.service_models import AllocationRequest, Assignment, PatientRequest, check_plan
 
 __all__ = [
+    "EmergencyIntakeRequest",
     "ErrorResponse",
     "GraphStatsResponse",
     "HealthResponse",
@@ -125,3 +127,30 @@ def relationship_out(rel: Relationship) -> RelationshipOut:
         props=dict(rel.props),
         citation=rel.citation,
     )
+
+
+class EmergencyIntakeRequest(BaseModel):
+    """``POST /allocate/emergency``: the hospital and its patients, the plan now in force, and the urgent patient."""
+
+    model_config = ConfigDict(extra="forbid")
+    request: AllocationRequest = Field(description="The request the current plan was made for (hospital, patients).")
+    current_plan: list[Assignment] | None = Field(
+        default=None,
+        description="The plan in force, e.g. the ``assignments`` of the last POST /allocate response "
+        "(default: ``request.current_plan``).",
+    )
+    patient: PatientRequest = Field(description="The urgent patient (treated as emergency, priority 5).")
+
+    @model_validator(mode="after")
+    def _check(self) -> EmergencyIntakeRequest:
+        if any(p.id == self.patient.id for p in self.request.patients):
+            raise ValueError(f"emergency patient {self.patient.id!r} is already in request.patients")
+        if self.current_plan is not None and self.request.current_plan:
+            raise ValueError("give the plan in force once: as current_plan or as request.current_plan, not both")
+        check_plan(self.plan, self.request.patients, self.request.wards)
+        return self
+
+    @property
+    def plan(self) -> list[Assignment]:
+        """The plan in force."""
+        return self.current_plan if self.current_plan is not None else self.request.current_plan

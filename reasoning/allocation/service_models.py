@@ -26,6 +26,7 @@ __all__ = [
     "Shortfall",
     "Unassigned",
     "Ward",
+    "check_plan",
 ]
 
 _ID = Field(min_length=1, max_length=200)
@@ -144,7 +145,20 @@ class AllocationRequest(BaseModel):
         for p in self.patients:
             if p.department is not None and p.department not in deps:
                 raise ValueError(f"patient {p.id} names unknown department {p.department!r}")
+        check_plan(self.current_plan, self.patients, self.wards)
         return self
+
+
+def check_plan(plan: list[Assignment], patients: list[PatientRequest], wards: list[Ward]) -> None:
+    """``ValueError`` when a plan entry names a patient not in ``patients`` or a ward not of its department
+    (such an entry could not be matched and would be dropped silently)."""
+    known, ward_dep = {p.id for p in patients}, {w.id: w.department for w in wards}
+    for a in plan:
+        if a.patient_id not in known:
+            raise ValueError(f"current_plan names patient {a.patient_id!r}, who is not in patients")
+        if ward_dep.get(a.ward) != a.department:
+            raise ValueError(f"current_plan puts {a.patient_id} in ward {a.ward!r}, which is not a ward of "
+                             f"department {a.department!r}")
 
 
 class Fact(BaseModel):

@@ -15,6 +15,7 @@ import time
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+from medkg.errors import InputValidationError
 from reasoning.allocation.explain import explain_response
 from reasoning.allocation.kg_fit import DepartmentResolver
 from reasoning.allocation.service_mip import solve_mip
@@ -59,11 +60,17 @@ class AllocationService:
                  len(resp.unassigned), resp.solve_seconds)
         return resp
 
-    def admit_emergency(self, req: AllocationRequest, current: AllocationResponse,
+    def admit_emergency(self, req: AllocationRequest, current: AllocationResponse | list[Assignment],
                         patient: PatientRequest) -> AllocationResponse:
-        """Add an urgent patient to the current plan and re-optimise with minimal disruption."""
+        """Add an urgent patient to the current plan (a response or its assignments) and re-optimise with
+        minimal disruption: moving a planned patient costs ``weights.change``; the response's ``changes`` say
+        who moved. Raises :class:`InputValidationError` when the patient id is already in the request."""
+        if any(p.id == patient.id for p in req.patients):
+            raise InputValidationError(f"emergency patient {patient.id!r} is already in the request's patients; "
+                                       "give the new patient an id of its own")
+        plan = current.assignments if isinstance(current, AllocationResponse) else current
         urgent = patient.model_copy(update={"emergency": True, "priority": 5})
-        new = req.model_copy(update={"patients": [*req.patients, urgent], "current_plan": current.assignments})
+        new = req.model_copy(update={"patients": [*req.patients, urgent], "current_plan": plan})
         return self.allocate(AllocationRequest.model_validate(new.model_dump()))
 
     # --- solving -----------------------------------------------------------------------------------------
