@@ -8,7 +8,13 @@ from ingest.literature.indexer import PassageIndexerLike
 from ingest.literature.linking_eval import LinkingScores, evaluate_linking
 from ingest.literature.pipeline import ingest_literature, reconcile_index
 from ingest.literature.pubmed_xml import read_pubmed_xml
-from ingest.literature.readers import read_bioasq, read_medquad, read_pubmed_jsonl, read_zh_consultations
+from ingest.literature.readers import (
+    medquad_heading,
+    read_bioasq,
+    read_medquad,
+    read_pubmed_jsonl,
+    read_zh_consultations,
+)
 from ingest.literature.rows import RejectSink
 from ingest.literature.sources import LiteratureSource, default_sources, has_literature, read_source
 
@@ -26,6 +32,7 @@ __all__ = [
     "evaluate_linking",
     "has_literature",
     "ingest_literature",
+    "medquad_heading",
     "passage_from_node",
     "read_bioasq",
     "read_medquad",

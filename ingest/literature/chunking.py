@@ -10,7 +10,9 @@ Rules:
   (``overlap_sentences`` = 1), unless that sentence alone would leave no room for new text.
 - A section that fits is one passage; sections are not merged, except in the ``single`` id style where the
   document's sections (the consultation's question and answer) are joined by newlines first.
-- A ``prefix`` (MedQuAD: the focus topic, not the question) heads every chunk and counts towards the limit.
+- A ``prefix`` heads every chunk and counts towards the limit. MedQuAD: "<focus> — <section heading>" from the
+  row's focus and qtype (the page section the answer was cut from; see ``ingest.literature.readers``), never the
+  question.
 - Citation ids, from the document's ``cite_stem`` and ``id_style``:
   ``section``: ``<stem>#<label slug>``, further chunks of the same label ``-2``, ``-3`` ... (``pmid:1#results-2``);
   ``single``: ``<stem>`` if the document is one chunk, else ``<stem>#1``, ``<stem>#2`` ...;

@@ -41,7 +41,7 @@ class SourceDocument(BaseModel):
     title: str | None = None
     url: str | None = None
     pmid: str | None = None
-    prefix: str | None = Field(default=None, description="Text heading every chunk (MedQuAD: focus topic).")
+    prefix: str | None = Field(default=None, description="Text heading every chunk (MedQuAD: focus — section).")
     sections: tuple[Section, ...]
     doc_props: dict[str, str | int | float | list[str]] = Field(default_factory=dict)
     passage_meta: dict[str, str | int | float | list[str]] = Field(default_factory=dict)

@@ -37,7 +37,8 @@ from ingest.literature.documents import Section, SourceDocument
 from ingest.literature.rows import RejectSink, iter_rows, validate_row
 from medkg.errors import RowError
 
-__all__ = ["read_bioasq", "read_medquad", "read_pubmed_jsonl", "read_zh_consultations"]
+__all__ = ["MEDQUAD_SECTION_HEADINGS", "medquad_heading", "read_bioasq", "read_medquad", "read_pubmed_jsonl",
+           "read_zh_consultations"]
 
 _NonEmpty = Field(min_length=1)
 
@@ -161,6 +162,44 @@ def read_bioasq(
         )
 
 
+# MedQuAD answers are sections cut out of consumer-health pages (MedlinePlus, GHR, NIDDK, CancerGov ...); the
+# row's ``qtype`` names the section the answer came from. On the page, the answer sits under the page title (the
+# focus) and that section's heading, and a reader finds it by both, so the passage is headed
+# "<focus> — <section heading>" the way a PubMed passage keeps its section label. The heading carries the
+# section's meaning that the bare answer text often lacks (a "treatment" section need not say "treatment"),
+# which tells apart the several answers about one focus. The headings are the pages' own section names, made
+# readable; the question text is never used (it is what users ask; indexing it would make question → own answer
+# retrieval circular). An unknown qtype is used as it is.
+MEDQUAD_SECTION_HEADINGS: dict[str, str] = {
+    "information": "overview",
+    "symptoms": "symptoms",
+    "treatment": "treatment",
+    "inheritance": "inheritance pattern",
+    "frequency": "frequency",
+    "genetic changes": "genetic changes",
+    "causes": "causes",
+    "exams and tests": "exams and tests (diagnosis)",
+    "research": "research and clinical trials",
+    "outlook": "outlook (prognosis)",
+    "susceptibility": "who is at risk (susceptibility)",
+    "considerations": "considerations",
+    "prevention": "prevention",
+    "stages": "stages",
+    "complications": "complications",
+    "support groups": "support groups",
+}
+
+
+def medquad_heading(focus: str | None, qtype: str | None) -> str | None:
+    """The heading of a MedQuAD passage: ``"Glaucoma — symptoms"`` (focus and readable section name); either part
+    alone when the other is missing; None when both are."""
+    section = MEDQUAD_SECTION_HEADINGS.get((qtype or "").strip().lower(), (qtype or "").strip()) or None
+    focus = (focus or "").strip() or None
+    if focus and section:
+        return f"{focus} — {section}"
+    return focus or section
+
+
 def _short_hash(*parts: str) -> str:
     return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:8]
 
@@ -168,7 +207,8 @@ def _short_hash(*parts: str) -> str:
 def read_medquad(
     path: Path, sink: RejectSink, *, source: str = "medquad", limit: int | None = None
 ) -> Iterator[SourceDocument]:
-    """MedQuAD question/answer pairs; the question heads every chunk so a chunk answers its own question."""
+    """MedQuAD question/answer pairs: the answer, headed by its focus and section (:func:`medquad_heading`); the
+    question is kept in the metadata only, never in the indexed text."""
     rows: list[tuple[int, _MedquadRow]] = []
     seen_ids: dict[str, int] = {}
     for line, obj in iter_rows(path, sink):
@@ -199,7 +239,7 @@ def read_medquad(
             source=source,
             url=row.url or None,
             title=row.focus or None,
-            prefix=row.focus or None,  # the topic heads each chunk; the question is NOT indexed (it is the query)
+            prefix=medquad_heading(row.focus, row.qtype),  # heads each chunk; the question is NOT indexed
             sections=(Section(label="answer", text=row.answer),),
             doc_props=meta,
             passage_meta=meta,

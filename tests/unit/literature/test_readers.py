@@ -106,7 +106,7 @@ def test_bioasq_groups_snippets_by_pmid_with_stable_ids(tmp_path: Path) -> None:
 
 def test_medquad_ids_focus_prefix_and_duplicate_ids(tmp_path: Path) -> None:
     """medquad:<id> for unique ids; reused ids get a content-hash suffix; exact repeats are dropped; the
-    passage text starts with the focus topic, never the question (the question is what users ask, so indexing
+    passage text starts with the focus topic and section heading, never the question (the question is what users ask, so indexing
     it would make question -> own answer retrieval circular); the question stays in the metadata."""
     base = {"source": "GHR", "url": "https://x", "focus": "F", "cuis": ["C1"], "semantic_group": "Disorders",
             "qtype": "information"}
@@ -125,7 +125,7 @@ def test_medquad_ids_focus_prefix_and_duplicate_ids(tmp_path: Path) -> None:
     assert len(cids) == 3 and cids[1].startswith("medquad:B-") and cids[2].startswith("medquad:B-")
     assert cids[1] != cids[2]
     rec = chunk_document(docs[0])[0]
-    assert rec.text.startswith("F\n") and "What is F" not in rec.text
+    assert rec.text.startswith("F — overview\n") and "What is F" not in rec.text
     assert rec.url == "https://x" and rec.meta["qtype"] == "information" and rec.meta["question"] == "What is F ?"
     assert docs[0].doc_id == "medkg:doc:medquad:A"
     assert [r.line for r in sink.rejects] == [5]
