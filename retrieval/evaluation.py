@@ -3,14 +3,21 @@
 Each query is searched once per retriever (depth ``depth`` passages); passage hits are aggregated to their
 document (max of the passage scores = rank of the document's best passage), and fusion is recomputed from
 those per-retriever document rankings, so fusion settings can be compared without searching again.
+
+Choosing fusion weights on the same questions they are reported on overstates them, so
+:func:`cross_validate_fusion` gives the honest figure: k-fold cross-validation of the selection itself (the grid's
+best setting is chosen on k-1 folds and scored on the held-out fold; every question is scored exactly once, by a
+setting that never saw it).
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
+import random
 import statistics
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from pydantic import BaseModel, Field
 
@@ -18,10 +25,14 @@ from retrieval.fusion import rrf
 from retrieval.retriever import HybridRetriever
 
 __all__ = [
+    "CVResult",
     "EvalQuery",
+    "FusionSetting",
     "Metrics",
     "QueryRuns",
+    "cross_validate_fusion",
     "fuse_runs",
+    "fusion_grid",
     "label_precision",
     "percentiles",
     "recall_metrics",
@@ -131,3 +142,119 @@ def percentiles(values: Sequence[float]) -> tuple[float, float]:
         return values[0], values[0]
     q = statistics.quantiles(values, n=100, method="inclusive")
     return q[49], q[94]
+
+
+class FusionSetting(BaseModel):
+    """Per-retriever RRF weights and RRF k."""
+
+    weights: dict[str, float]
+    k: float
+
+
+class CVResult(BaseModel):
+    """Out-of-fold metrics of selecting a fusion setting by ``objective`` on the other folds."""
+
+    folds: int
+    seed: int
+    objective: str
+    oof: Metrics = Field(description="Every query scored by the setting chosen without it.")
+    chosen: list[FusionSetting] = Field(description="The setting chosen on each fold's training part.")
+    selected: FusionSetting = Field(description="The setting chosen on all queries (what would be shipped).")
+    selected_in_sample: Metrics = Field(description="``selected`` scored on the queries it was chosen on (optimistic).")
+
+
+def fusion_grid(
+    dense: Iterable[float] = (1.0,),
+    sparse: Iterable[float] = (0.25, 0.5, 1.0, 2.0),
+    doc_sparse: Iterable[float] = (0.0, 0.125, 0.25, 0.5),
+    graph: Iterable[float] = (0.0,),
+    ks: Iterable[float] = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0),
+) -> list[FusionSetting]:
+    """Round candidate settings. RRF order only depends on the weights' ratios, so dense is fixed at 1 by default."""
+    return [
+        FusionSetting(weights={"dense": d, "sparse": s, "doc_sparse": ds, "graph": g}, k=k)
+        for d, s, ds, g, k in itertools.product(dense, sparse, doc_sparse, graph, ks)
+    ]
+
+
+def _first_relevant(ranking: Mapping[str, Sequence[str]], relevant: set[str], setting: FusionSetting) -> int | None:
+    """1-based position of the first relevant document in the RRF fusion of ``ranking`` (same order as
+    :func:`retrieval.fusion.rrf`: score, then best single rank, then id), without building the full list."""
+    score: dict[str, float] = {}
+    best: dict[str, int] = {}
+    for name, docs in ranking.items():
+        w = float(setting.weights.get(name, 1.0))
+        seen: set[str] = set()
+        for rank, d in enumerate(docs, start=1):
+            if d in seen:
+                continue
+            seen.add(d)
+            score[d] = score.get(d, 0.0) + w / (setting.k + rank)
+            best[d] = min(best.get(d, rank), rank)
+    rel = [d for d in score if d in relevant]
+    if not rel:
+        return None
+    key = {d: (-score[d], best[d], d) for d in score}
+    top = min(key[d] for d in rel)
+    return 1 + sum(1 for v in key.values() if v < top)
+
+
+def _metrics(positions: Sequence[int | None], ks: Sequence[int] = (1, 5, 10)) -> Metrics:
+    n = max(1, len(positions))
+    return Metrics(
+        n=len(positions),
+        recall={k: sum(1 for p in positions if p is not None and p <= k) / n for k in ks},
+        mrr=sum(1.0 / p for p in positions if p is not None) / n,
+    )
+
+
+def _objective(positions: Sequence[int | None], objective: str) -> float:
+    m = _metrics(positions)
+    return m.mrr if objective == "mrr" else m.recall[int(objective.removeprefix("r@"))]
+
+
+def cross_validate_fusion(
+    runs: QueryRuns,
+    queries: Sequence[EvalQuery],
+    grid: Sequence[FusionSetting] | None = None,
+    *,
+    folds: int = 5,
+    seed: int = 0,
+    objective: str = "mrr",
+) -> CVResult:
+    """k-fold cross-validation of choosing the fusion setting from ``grid`` by ``objective`` ("mrr", "r@1",
+    "r@5", ...). Queries are shuffled with ``seed`` and split into ``folds`` parts; on each, the best setting on
+    the other parts (ties: the earlier grid entry) scores the held-out part."""
+    cands = list(grid) if grid is not None else fusion_grid()
+    if not cands:
+        raise ValueError("the fusion grid is empty")
+    if not 2 <= folds <= len(queries):
+        raise ValueError(f"folds must be from 2 to the number of queries ({len(queries)}), got {folds}")
+    if len(runs.rankings) != len(queries):
+        raise ValueError("runs and queries differ in length")
+    pos = [
+        [_first_relevant(r, q.relevant, s) for r, q in zip(runs.rankings, queries, strict=True)] for s in cands
+    ]
+    order = list(range(len(queries)))
+    random.Random(seed).shuffle(order)
+    oof: list[int | None] = [None] * len(queries)
+    chosen: list[FusionSetting] = []
+    for f in range(folds):
+        held = set(order[f::folds])
+        train = [i for i in order if i not in held]
+        scores = [_objective([p[i] for i in train], objective) for p in pos]
+        best = max(range(len(cands)), key=lambda j: (scores[j], -j))
+        chosen.append(cands[best])
+        for i in held:
+            oof[i] = pos[best][i]
+    scores = [_objective(p, objective) for p in pos]
+    best_all = max(range(len(cands)), key=lambda j: (scores[j], -j))
+    return CVResult(
+        folds=folds,
+        seed=seed,
+        objective=objective,
+        oof=_metrics(oof),
+        chosen=chosen,
+        selected=cands[best_all],
+        selected_in_sample=_metrics(pos[best_all]),
+    )
