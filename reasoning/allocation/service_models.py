@@ -72,6 +72,9 @@ class PatientRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = _ID
     condition: str | None = Field(default=None, description="Condition name, resolved to departments via the KG.")
+    condition_id: str | None = Field(
+        default=None, min_length=1, max_length=200,
+        description="KG Disease node id of the condition when already linked, e.g. DOID:9352 (no name matching).")
     department: str | None = Field(default=None, description="Department id when already decided (skips the KG).")
     emergency: bool = False
     priority: int = Field(default=3, ge=1, le=5, description="1 = lowest, 5 = highest (acuity).")
@@ -86,7 +89,7 @@ class PatientRequest(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> PatientRequest:
-        if self.condition is None and self.department is None:
+        if self.condition is None and self.condition_id is None and self.department is None:
             raise ValueError(f"patient {self.id}: give a condition or a department")
         if self.latest is not None and self.latest < self.earliest:
             raise ValueError(f"patient {self.id}: latest admission before earliest")
