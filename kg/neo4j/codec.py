@@ -20,11 +20,11 @@ PROP_PREFIX = "p_"
 
 
 def node_props(node: Node) -> dict[str, Any]:
-    """The property map stored for ``node`` (already merged)."""
+    """The property map stored for ``node``: synonyms and sources sorted and de-duplicated, as the merge stores them."""
     keys = sorted(name_keys(node))
     out: dict[str, Any] = {
-        "id": node.id, "label": node.label, "name": node.name, "synonyms": list(node.synonyms),
-        "sources": list(node.sources), "name_keys": keys, "search_text": "\n".join(keys),
+        "id": node.id, "label": node.label, "name": node.name, "synonyms": sorted(set(node.synonyms)),
+        "sources": sorted(set(node.sources)), "name_keys": keys, "search_text": "\n".join(keys),
     }
     if node.lang is not None:
         out["lang"] = node.lang

@@ -18,7 +18,6 @@ __all__ = [
     "COUNT_NODES_BY_LABEL",
     "COUNT_RELS_BY_TYPE",
     "CREATE_NODES",
-    "CREATE_RELS",
     "DELETE_RELS_OF_SOURCE",
     "DETACH_DELETE_NODES",
     "EDGES_AMONG",
@@ -26,15 +25,15 @@ __all__ = [
     "EDGE_KEYS_TOUCHING",
     "ENTITY",
     "EXISTING_IDS",
-    "EXISTING_REL_KEYS",
-    "EXISTING_REL_KEYS_OF_TYPE",
     "FIND_NODES",
     "INDEX_ENTITY_LABEL",
     "INDEX_ENTITY_SEARCH",
     "INDEX_REL_SOURCE",
+    "MERGE_RELS",
     "NODES_BY_IDS",
     "NODES_OF_SOURCE",
     "NODE_IDS",
+    "NODE_IDS_OF_LABEL",
     "RELS_IN",
     "RELS_OF_NODES",
     "RELS_OUT",
@@ -44,7 +43,6 @@ __all__ = [
     "SHOW_CONSTRAINT_NAMES",
     "SHOW_INDEX_NAMES",
     "UPDATE_NODES",
-    "UPDATE_RELS",
     "WRITE_STATEMENTS",
 ]
 
@@ -77,17 +75,13 @@ CREATE_NODES: dict[str, str] = {
     label: f"UNWIND $rows AS row CREATE (n:{label}:Entity) SET n = row.props" for label in LABELS
 }
 UPDATE_NODES = "UNWIND $rows AS row MATCH (n:Entity {id: row.id}) SET n = row.props"
-CREATE_RELS: dict[str, str] = {
+# One statement per relationship type upserts a whole batch: both ends found by the Entity.id index, then MERGE on
+# (type, start, end, source). It returns how many rows found both ends (fewer than sent: an endpoint is missing,
+# and the store raises, rolling the transaction back); the summary counters tell created from updated.
+MERGE_RELS: dict[str, str] = {
     t: (
         "UNWIND $rows AS row MATCH (a:Entity {id: row.start}) MATCH (b:Entity {id: row.end}) "
-        f"CREATE (a)-[r:{t}]->(b) SET r = row.props"
-    )
-    for t in REL_TYPES
-}
-UPDATE_RELS: dict[str, str] = {
-    t: (
-        f"UNWIND $rows AS row MATCH (a:Entity {{id: row.start}})-[r:{t}]->(b:Entity {{id: row.end}}) "
-        "WHERE r.source = row.source SET r = row.props"
+        f"MERGE (a)-[r:{t} {{source: row.source}}]->(b) SET r = row.props RETURN count(*) AS n"
     )
     for t in REL_TYPES
 }
@@ -98,23 +92,10 @@ SET_SOURCES = "UNWIND $rows AS row MATCH (n:Entity {id: row.id}) SET n.sources =
 DETACH_DELETE_NODES = "UNWIND $ids AS id MATCH (n:Entity {id: id}) DETACH DELETE n"
 
 # -- reads -----------------------------------------------------------------------------------------
-NODES_BY_IDS = "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN properties(n) AS p"
-EXISTING_IDS = "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN n.id AS id"
-EXISTING_REL_KEYS = (
-    "UNWIND $rows AS row MATCH (a:Entity {id: row.start})-[r]->(b:Entity {id: row.end}) "
-    "WHERE type(r) = row.type AND r.source = row.source "
-    "RETURN DISTINCT row.type AS type, row.start AS start, row.end AS end, row.source AS source"
-)
-# Per type, both ends found by the index first: the typed expansion checks adjacency without loading every
-# relationship of a dense node (the untyped form filtered ``type(r)`` on each one).
-EXISTING_REL_KEYS_OF_TYPE: dict[str, str] = {
-    t: (
-        "UNWIND $rows AS row MATCH (a:Entity {id: row.start}) MATCH (b:Entity {id: row.end}) "
-        f"MATCH (a)-[r:{t}]->(b) WHERE r.source = row.source "
-        "RETURN DISTINCT row.start AS start, row.end AS end, row.source AS source"
-    )
-    for t in REL_TYPES
-}
+# Lookups return ONE record holding a list: ArcadeDB writes every record to the socket on its own, so 5,000 rows
+# cost about twice one 5,000-element list.
+NODES_BY_IDS = "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN collect(properties(n)) AS ps"
+EXISTING_IDS = "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN collect(n.id) AS ids"
 _REL_RETURN = "RETURN type(r) AS type, startNode(r).id AS start, endNode(r).id AS end, properties(r) AS p"
 RELS_OUT = f"MATCH (a:Entity {{id: $id}})-[r]->(b) WHERE $types IS NULL OR type(r) IN $types {_REL_RETURN}"
 RELS_IN = f"MATCH (a:Entity {{id: $id}})<-[r]-(b) WHERE $types IS NULL OR type(r) IN $types {_REL_RETURN}"
@@ -147,14 +128,16 @@ FIND_NODES = (
 )
 COUNT_NODES_BY_LABEL = "MATCH (n:Entity) RETURN n.label AS label, count(*) AS n"
 COUNT_RELS_BY_TYPE = "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n"
-NODE_IDS = (
-    "MATCH (n:Entity) WHERE ($label IS NULL OR n.label = $label) AND ($source IS NULL OR $source IN n.sources) "
-    "RETURN n.id AS id"
-)
-NODES_OF_SOURCE = "MATCH (n:Entity) WHERE $source IN n.sources RETURN n.id AS id, n.sources AS sources"
+NODE_IDS = "MATCH (n:Entity) WHERE $source IS NULL OR $source IN n.sources RETURN collect(n.id) AS ids"
+# Per label: scans only that label's nodes (readers ask for every Disease id, say, to link by name).
+NODE_IDS_OF_LABEL: dict[str, str] = {
+    label: f"MATCH (n:{label}:Entity) WHERE $source IS NULL OR $source IN n.sources RETURN collect(n.id) AS ids"
+    for label in LABELS
+}
+NODES_OF_SOURCE = "MATCH (n:Entity) WHERE $source IN n.sources RETURN collect([n.id, n.sources]) AS rows"
 
 WRITE_STATEMENTS: tuple[str, ...] = (
-    *CREATE_NODES.values(), UPDATE_NODES, *CREATE_RELS.values(), *UPDATE_RELS.values(),
+    *CREATE_NODES.values(), UPDATE_NODES, *MERGE_RELS.values(),
     *DELETE_RELS_OF_SOURCE.values(), SET_SOURCES, DETACH_DELETE_NODES, *SCHEMA_STATEMENTS,
 )
 """Statements that write: the store sends these only through ``execute_write`` (a unit test checks it)."""

@@ -1,5 +1,5 @@
 """Reads the Neo4j store runs inside its transactions: the neighbourhood walk's edge fetchers (see
-:func:`kg.embedded.algo.select_neighbourhood`) and the relationship-key existence check of upserts.
+:func:`kg.embedded.algo.select_neighbourhood`).
 
 Walk levels are ranked on keys and weights only (:data:`~kg.neo4j.cypher.EDGE_KEYS_TOUCHING`); the full relationships
 are read once, among the kept nodes (:data:`~kg.neo4j.cypher.EDGES_AMONG`), into the caller's ``full`` map.
@@ -7,7 +7,6 @@ are read once, among the kept nodes (:data:`~kg.neo4j.cypher.EDGES_AMONG`), into
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,7 +17,7 @@ from kg.neo4j import cypher
 from kg.neo4j.codec import rel_from_record
 from medkg.types import Relationship
 
-__all__ = ["Key", "existing_rel_keys", "walk_fetchers"]
+__all__ = ["Key", "walk_fetchers"]
 
 Key = tuple[str, str, str, str]
 
@@ -47,17 +46,3 @@ def walk_fetchers(
         return [Edge(r.type, r.start, r.end, r.source, r.weight, k) for k, r in full.items()]
 
     return fetch, among
-
-
-def existing_rel_keys(tx: ManagedTransaction, rels: Sequence[Relationship], batch_size: int) -> set[Key]:
-    """The keys of ``rels`` already stored (one typed statement per relationship type)."""
-    by_type: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for r in rels:
-        by_type[r.type].append({"start": r.start, "end": r.end, "source": r.source})
-    found: set[Key] = set()
-    for rel_type, keys in by_type.items():
-        for i in range(0, len(keys), batch_size):
-            rows = keys[i : i + batch_size]
-            found.update((rel_type, rec["start"], rec["end"], rec["source"])
-                         for rec in tx.run(cypher.EXISTING_REL_KEYS_OF_TYPE[rel_type], rows=rows))
-    return found

@@ -23,6 +23,7 @@ from kg.embedded.algo import (
     check_labels,
     check_non_negative,
     check_rel_types,
+    merge_node,
     merge_nodes,
     normalized_query,
     select_neighbourhood,
@@ -30,7 +31,7 @@ from kg.embedded.algo import (
 )
 from kg.neo4j import cypher
 from kg.neo4j.codec import node_from_props, node_props, rel_from_record, rel_props
-from kg.neo4j.reads import Key, existing_rel_keys, walk_fetchers
+from kg.neo4j.reads import Key, walk_fetchers
 from kg.store import DeleteReport, WriteReport
 from medkg.errors import InputValidationError, MissingEndpointError, StoreError, StoreUnavailableError
 from medkg.types import GraphCounts, Node, Relationship, Subgraph
@@ -48,6 +49,12 @@ _UNAVAILABLE = (nx.ServiceUnavailable, nx.SessionExpired, nx.AuthError)
 def _chunks(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for i in range(0, len(rows), size):
         yield rows[i : i + size]
+
+
+def _collected(result: Any, key: str) -> list[Any]:
+    """The list in column ``key`` of a one-record ``collect(...)`` result (no record: nothing matched)."""
+    rec = result.single()
+    return [] if rec is None else list(rec[key])
 
 
 class Neo4jGraphStore:
@@ -146,27 +153,36 @@ class Neo4jGraphStore:
     def _nodes_in(self, tx: ManagedTransaction, ids: Sequence[str]) -> dict[str, Node]:
         out: dict[str, Node] = {}
         for chunk in _chunks(ids, self.batch_size):
-            for rec in tx.run(cypher.NODES_BY_IDS, ids=list(chunk)):
-                node = node_from_props(rec["p"])
+            for p in _collected(tx.run(cypher.NODES_BY_IDS, ids=list(chunk)), "ps"):
+                node = node_from_props(p)
                 out[node.id] = node
         return out
 
     def _ids_in(self, tx: ManagedTransaction, ids: Sequence[str]) -> set[str]:
         out: set[str] = set()
         for chunk in _chunks(ids, self.batch_size):
-            out.update(rec["id"] for rec in tx.run(cypher.EXISTING_IDS, ids=list(chunk)))
+            out.update(_collected(tx.run(cypher.EXISTING_IDS, ids=list(chunk)), "ids"))
         return out
 
-    def _write_rels(self, tx: ManagedTransaction, rels: Sequence[Relationship], existing: set[Key]) -> None:
-        """CREATE the relationships whose key is not in ``existing``, SET the others (grouped by type)."""
-        groups: dict[tuple[bool, str], list[dict[str, Any]]] = defaultdict(list)
+    def _write_rels(self, tx: ManagedTransaction, rels: Sequence[Relationship]) -> int:
+        """MERGE ``rels`` (distinct keys) one statement per type and batch; returns how many were created.
+
+        A batch whose statement matched fewer rows than it sent has a missing endpoint: raises
+        :class:`MissingEndpointError` naming them, which rolls the whole transaction back."""
+        groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for r in rels:
-            groups[(r.key in existing, r.type)].append(
-                {"start": r.start, "end": r.end, "source": r.source, "props": rel_props(r)})
-        for (update, rel_type), rows in groups.items():
-            statement = cypher.UPDATE_RELS[rel_type] if update else cypher.CREATE_RELS[rel_type]
+            groups[r.type].append({"start": r.start, "end": r.end, "source": r.source, "props": rel_props(r)})
+        created = 0
+        for rel_type, rows in groups.items():
             for chunk in _chunks(rows, self.batch_size):
-                tx.run(statement, rows=list(chunk)).consume()
+                result = tx.run(cypher.MERGE_RELS[rel_type], rows=list(chunk))
+                matched = int(result.single(strict=True)["n"])
+                created += result.consume().counters.relationships_created
+                if matched < len(chunk):
+                    ends = list(dict.fromkeys(e for row in chunk for e in (row["start"], row["end"])))
+                    present = self._ids_in(tx, ends)
+                    raise MissingEndpointError([e for e in ends if e not in present])
+        return created
 
     @staticmethod
     def _rels(records: Any) -> dict[Key, Relationship]:
@@ -187,8 +203,16 @@ class Neo4jGraphStore:
 
         def work(tx: ManagedTransaction) -> tuple[int, int]:
             existing = self._nodes_in(tx, ids)
-            merged, created, updated = merge_nodes(nodes, existing)
-            changed = [n for i, n in merged.items() if existing.get(i) != n]
+            # New ids (most of a load) skip the Node-level merge: node_props sorts and de-duplicates the lists the
+            # same way, so only a repeated id within the batch needs folding.
+            fresh: dict[str, Node] = {}
+            for n in nodes:
+                if n.id not in existing:
+                    prev = fresh.get(n.id)
+                    fresh[n.id] = n if prev is None else merge_node(prev, n)
+            merged, _, updated = merge_nodes([n for n in nodes if n.id in existing], existing)
+            created = len(fresh)
+            changed = [*fresh.values(), *(n for i, n in merged.items() if existing[i] != n)]
             relabelled = [n.id for n in changed if n.id in existing and existing[n.id].label != n.label]
             saved: dict[Key, Relationship] = {}
             if relabelled:  # labels are fixed at creation (ArcadeDB): delete and recreate, keeping relationships
@@ -203,7 +227,7 @@ class Neo4jGraphStore:
                 statement = cypher.UPDATE_NODES if label is None else cypher.CREATE_NODES[label]
                 for chunk in _chunks(rows, self.batch_size):
                     tx.run(statement, rows=list(chunk)).consume()
-            self._write_rels(tx, list(saved.values()), set())
+            self._write_rels(tx, list(saved.values()))
             return created, updated
 
         created, updated = self._run(work, write=True)
@@ -215,19 +239,9 @@ class Neo4jGraphStore:
         check_rel_types(r.type for r in rels)
         self._ensure_schema_once()
         last = list({r.key: r for r in rels}.values())
-        ends = list(dict.fromkeys(i for r in rels for i in (r.start, r.end)))
 
-        def work(tx: ManagedTransaction) -> int:
-            present = self._ids_in(tx, ends)
-            missing = [i for i in ends if i not in present]
-            if missing:
-                raise MissingEndpointError(missing)
-            found = existing_rel_keys(tx, last, self.batch_size)
-            self._write_rels(tx, last, found)
-            return len(found)
-
-        updated = self._run(work, write=True)
-        return WriteReport(rows=len(rels), created=len(last) - updated, updated=updated)
+        created = self._run(lambda tx: self._write_rels(tx, last), write=True)
+        return WriteReport(rows=len(rels), created=created, updated=len(last) - created)
 
     def delete_source(self, source: str) -> DeleteReport:
         def work(tx: ManagedTransaction) -> DeleteReport:
@@ -236,12 +250,12 @@ class Neo4jGraphStore:
                 rels_deleted += int(tx.run(statement, source=source).single(strict=True)["n"])
             keep: list[dict[str, Any]] = []
             doomed: list[str] = []
-            for rec in tx.run(cypher.NODES_OF_SOURCE, source=source):
-                rest = [s for s in rec["sources"] if s != source]
+            for node_id, sources in _collected(tx.run(cypher.NODES_OF_SOURCE, source=source), "rows"):
+                rest = [s for s in sources if s != source]
                 if rest:
-                    keep.append({"id": rec["id"], "sources": rest})
+                    keep.append({"id": node_id, "sources": rest})
                 else:
-                    doomed.append(rec["id"])
+                    doomed.append(node_id)
             for chunk in _chunks(keep, self.batch_size):
                 tx.run(cypher.SET_SOURCES, rows=list(chunk)).consume()
             for ids in _chunks(doomed, self.batch_size):
@@ -386,6 +400,6 @@ class Neo4jGraphStore:
     def node_ids(self, *, label: str | None = None, source: str | None = None) -> list[str]:
         if label is not None:
             check_labels([label])
-        found = self._run(lambda tx: [r["id"] for r in tx.run(cypher.NODE_IDS, label=label, source=source)],
-                          write=False)
+        statement = cypher.NODE_IDS if label is None else cypher.NODE_IDS_OF_LABEL[label]
+        found = self._run(lambda tx: _collected(tx.run(statement, source=source), "ids"), write=False)
         return sorted(found)
