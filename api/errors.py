@@ -81,7 +81,8 @@ async def _request_validation_error(request: Request, exc: Exception) -> JSONRes
     parts = []
     for err in exc.errors():
         loc = ".".join(str(x) for x in err.get("loc", ()) if x not in ("query", "path"))
-        parts.append(f"{loc}: {err.get('msg', 'invalid')}" if loc else str(err.get("msg", "invalid")))
+        msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")  # a model validator's own message
+        parts.append(f"{loc}: {msg}" if loc else msg)
     return error_response(422, "RequestValidationError", "; ".join(parts) or "invalid request")
 
 

@@ -33,11 +33,22 @@ def _alternatives(prob: Problem, pid: str, o: Option, used: dict[str, int]) -> l
                             values={"ward": alt.ward, "day": alt.admission, "resource": k,
                                     "used": used.get(k, 0), "capacity": prob.capacity(k)}))
         else:
+            extra = alt.cost - o.cost
+            move = prob.req.weights.change if alt.moved and not o.moved else 0
+            why = f" ({move} of it for moving a planned patient)" if move else ""
             out.append(Fact(id=base, kind="solver",
-                            statement=f"ward {alt.ward} from day {alt.admission} rejected: costs "
-                                      f"{alt.cost - o.cost} more",
-                            values={"ward": alt.ward, "day": alt.admission, "extra_cost": alt.cost - o.cost}))
+                            statement=f"ward {alt.ward} from day {alt.admission} rejected: costs {extra} more{why}",
+                            values={"ward": alt.ward, "day": alt.admission, "extra_cost": extra,
+                                    "change_cost": move}))
     return out
+
+
+def _resource_words(key: str) -> str:
+    """``ward:C1@2`` -> 'beds of ward C1 on day 2'; ``or:surg@2`` -> 'OR minutes of surg on day 2'."""
+    res, _, day = key.rpartition("@")
+    kind, _, name = res.partition(":")
+    what = {"ward": f"beds of ward {name}", "equipment": f"{name} units", "or": f"OR minutes of {name}"}
+    return f"{what.get(kind, res)} on day {day}"
 
 
 def _assignment_facts(prob: Problem, pid: str, o: Option, used: dict[str, int], room: str | None) -> list[Fact]:
@@ -45,7 +56,7 @@ def _assignment_facts(prob: Problem, pid: str, o: Option, used: dict[str, int], 
     facts = list(prob.fits[pid].facts)
     facts.append(Fact(id=f"solver:{run}#assign:{pid}", kind="solver",
                       statement=f"admit to ward {o.ward} ({o.department}) on day {o.admission} for "
-                                f"{p.length_of_stay} days",
+                                f"{p.length_of_stay} day(s)",
                       values={"ward": o.ward, "department": o.department, "admission_day": o.admission,
                               "discharge_day": o.admission + p.length_of_stay, "department_rank": o.rank}))
     if o.admission > p.earliest:
@@ -59,7 +70,8 @@ def _assignment_facts(prob: Problem, pid: str, o: Option, used: dict[str, int], 
     if tight is not None:
         u, cap = used.get(tight, 0), prob.capacity(tight)
         facts.append(Fact(id=f"solver:{run}#capacity:{tight}", kind="solver",
-                          statement=f"{tight}: {u} of {cap} used" + (" (binding)" if u >= cap else ""),
+                          statement=f"{u} of {cap} {_resource_words(tight)} used"
+                                    + (" (binding)" if u >= cap else ""),
                           values={"resource": tight, "used": u, "capacity": cap, "binding": int(u >= cap)}))
     if p.surgery_minutes:
         facts.append(Fact(id=f"solver:{run}#surgery:{pid}", kind="solver",
@@ -68,10 +80,13 @@ def _assignment_facts(prob: Problem, pid: str, o: Option, used: dict[str, int], 
                                   "operating_room": room or "department pool"}))
     if o.moved:
         before = prob.plan[pid]
+        urgent = sorted(q.id for q in prob.req.patients if q.emergency and q.id not in prob.plan)
+        why = f" to admit emergency patient(s) {', '.join(urgent)}" if urgent else ""
         facts.append(Fact(id=f"solver:{run}#change:{pid}", kind="solver",
-                          statement=f"moved from ward {before.ward} day {before.admission_day}",
+                          statement=f"moved from ward {before.ward} day {before.admission_day}{why} "
+                                    f"(cost {prob.req.weights.change})",
                           values={"from_ward": before.ward, "from_day": before.admission_day,
-                                  "cost": prob.req.weights.change}))
+                                  "cost": prob.req.weights.change, "for": ", ".join(urgent)}))
     facts.extend(_alternatives(prob, pid, o, used))
     return facts
 
@@ -97,8 +112,12 @@ def explain_response(prob: Problem, chosen: dict[str, Option], resp: AllocationR
         out.append(Explanation(patient_id=pid, decision=decision, facts=facts, text=_text(decision, facts)))
     for u in resp.unassigned:
         facts = [f for f in prob.fits[u.patient_id].facts if f.id in u.citations]
-        facts.append(Fact(id=u.citations[-1] if u.citations else f"solver:{prob.run_id}#blocked:{u.patient_id}",
-                          kind="solver", statement=u.detail, values={"constraint": u.constraint}))
+        cite = u.citations[-1] if u.citations else f"solver:{prob.run_id}#blocked:{u.patient_id}"
+        values: dict[str, int | float | str] = {"constraint": u.constraint}
+        key = cite.partition("#capacity:")[2]
+        if key:  # the resource-day that blocked most of the patient's options, as the solver left it
+            values.update({"resource": key, "used": used.get(key, 0), "capacity": prob.capacity(key)})
+        facts.append(Fact(id=cite, kind="solver", statement=u.detail, values=values))
         decision = f"Patient {u.patient_id}: not allocated ({u.constraint})"
         out.append(Explanation(patient_id=u.patient_id, decision=decision, facts=facts, text=_text(decision, facts)))
     return out

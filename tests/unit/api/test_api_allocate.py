@@ -91,7 +91,10 @@ def test_capacity_shortfall_explains_itself(alloc_client: TestClient) -> None:
     assert u["patient_id"] == "p0" and u["constraint"] == "capacity:ward" and "ward:C1 on day 2" in u["detail"]
     assert body["shortfalls"] == [{"resource": "ward:C1", "day": 2, "demand": 3, "capacity": 2, "short_by": 1}]
     why = next(e for e in body["explanations"] if e["patient_id"] == "p0")
-    assert any(f["id"].startswith(f"solver:{body['run_id']}#capacity:ward:C1@2") for f in why["facts"])
+    blocked = next(f for f in why["facts"] if f["id"] == f"solver:{body['run_id']}#capacity:ward:C1@2")
+    assert blocked["values"] == {"constraint": "capacity:ward", "resource": "ward:C1@2", "used": 2, "capacity": 2}
+    kept = next(e for e in body["explanations"] if e["patient_id"] == "p2")
+    assert "2 of 2 beds of ward C1 on day 2 used (binding)" in kept["text"]
 
 
 def test_condition_unknown_to_the_kg_is_reported(alloc_client: TestClient) -> None:
@@ -114,6 +117,7 @@ def test_invalid_request_is_422_with_the_reason(alloc_client: TestClient, patien
     r = alloc_client.post("/allocate", json=_cardio([patient]))
     assert r.status_code == 422
     assert r.json()["error"] == "RequestValidationError" and needle in r.json()["message"]
+    assert "Value error" not in r.json()["message"]
 
 
 def test_time_limit_is_bounded(alloc_client: TestClient) -> None:
@@ -154,7 +158,9 @@ def test_emergency_moves_one_elective_and_says_what_changed(alloc_client: TestCl
     assert change["before"]["admission_day"] == 0 and change["after"]["admission_day"] > 0
     assert body["objective"]["changes"] == 300
     moved = next(e for e in body["explanations"] if e["patient_id"] == change["patient_id"])
-    assert any(f["id"] == f"solver:{body['run_id']}#change:{change['patient_id']}" for f in moved["facts"])
+    fact = next(f for f in moved["facts"] if f["id"] == f"solver:{body['run_id']}#change:{change['patient_id']}")
+    assert fact["values"] == {"from_ward": "C1", "from_day": 0, "cost": 300, "for": "u"}
+    assert "to admit emergency patient(s) u (cost 300)" in moved["text"]
 
 
 @pytest.mark.parametrize(
