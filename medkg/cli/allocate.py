@@ -137,10 +137,12 @@ def example(
 ) -> None:
     """Build a request from the ingested store (Synthea inpatient/emergency encounters + rooms)."""
     from medkg.cli.common import open_cli_store, settings_for
-    from reasoning.allocation.example import build_example_request
+    from reasoning.allocation.example import example_stats
 
     with open_cli_store(settings_for(store)) as st:
-        req = build_example_request(st, days=days, limit=limit)
+        req, stats = example_stats(st, days=days, limit=limit)
     out.write_text(json.dumps(req.model_dump(mode="json"), indent=2), encoding="utf-8")
-    console.print(f"wrote {out}: {len(req.patients)} patients, {len(req.wards)} wards; run: medkg allocate plan {out}",
-                  highlight=False)
+    console.print(f"wrote {out}: {len(req.patients)} patients ({stats.patients_with_fit} with a KG department fit, "
+                  f"{100 * stats.share_with_fit:.0f}%) from {stats.encounters} inpatient/emergency encounters "
+                  f"({stats.encounters - stats.with_candidate} without a condition skipped), {len(req.wards)} wards; "
+                  f"run: medkg allocate plan {out}", highlight=False)

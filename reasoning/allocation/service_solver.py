@@ -117,8 +117,11 @@ class AllocationService:
                        else "re-optimised")
                 changes.append(Change(patient_id=pid, before=before, after=after, reason=why))
         gap = None
-        if bound is not None and status in ("OPTIMAL", "FEASIBLE"):
-            gap = (total - bound) / max(1.0, abs(total))
+        if bound is not None:  # the MIP's bound leaves out the patients no option exists for: a constant
+            bound += sum(w8.unassigned_emergency if prob.patients[pid].emergency
+                         else w8.unassigned * prob.patients[pid].priority for pid in prob.blocked)
+            if status in ("OPTIMAL", "FEASIBLE"):
+                gap = max(0.0, total - bound) / max(1.0, abs(total))
         resp = AllocationResponse(
             run_id=prob.run_id, status=status, solve_seconds=seconds, objective=comp, objective_total=total,
             bound=bound, gap=gap, assignments=assignments, unassigned=unassigned,
