@@ -27,11 +27,13 @@ def _alternatives(prob: Problem, pid: str, o: Option, used: dict[str, int]) -> l
         base = f"solver:{prob.run_id}#alt:{pid}:{alt.ward}@{alt.admission}"
         over = [(k, n) for k, n in prob.demand(alt) if used.get(k, 0) - own.get(k, 0) + n > prob.capacity(k)]
         if over:
-            k, _ = over[0]
+            k, n = over[0]
+            others, cap = used.get(k, 0) - own.get(k, 0), prob.capacity(k)
             out.append(Fact(id=base, kind="solver",
-                            statement=f"ward {alt.ward} from day {alt.admission} rejected: {k} is full",
+                            statement=f"ward {alt.ward} from day {alt.admission} rejected: {others} of {cap} "
+                                      f"{_resource_words(k)} are taken by other patients and this needs {n}",
                             values={"ward": alt.ward, "day": alt.admission, "resource": k,
-                                    "used": used.get(k, 0), "capacity": prob.capacity(k)}))
+                                    "used_by_others": others, "capacity": cap, "needs": n}))
         else:
             extra = alt.cost - o.cost
             move = prob.req.weights.change if alt.moved and not o.moved else 0
