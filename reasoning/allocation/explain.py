@@ -120,6 +120,12 @@ def explain_response(prob: Problem, chosen: dict[str, Option], resp: AllocationR
         if key:  # the resource-day that blocked most of the patient's options, as the solver left it
             values.update({"resource": key, "used": used.get(key, 0), "capacity": prob.capacity(key)})
         facts.append(Fact(id=cite, kind="solver", statement=u.detail, values=values))
+        q, w8 = prob.patients[u.patient_id], prob.req.weights
+        pen = w8.unassigned_emergency if q.emergency else w8.unassigned * q.priority
+        kind = "an emergency" if q.emergency else f"priority {q.priority}"
+        facts.append(Fact(id=f"solver:{prob.run_id}#cost:unassigned:{u.patient_id}", kind="solver",
+                          statement=f"leaving out a patient of {kind} costs {pen}",
+                          values={"priority": q.priority, "emergency": int(q.emergency), "cost": pen}))
         decision = f"Patient {u.patient_id}: not allocated ({u.constraint})"
         out.append(Explanation(patient_id=u.patient_id, decision=decision, facts=facts, text=_text(decision, facts)))
     return out

@@ -93,6 +93,8 @@ def test_capacity_shortfall_explains_itself(alloc_client: TestClient) -> None:
     why = next(e for e in body["explanations"] if e["patient_id"] == "p0")
     blocked = next(f for f in why["facts"] if f["id"] == f"solver:{body['run_id']}#capacity:ward:C1@2")
     assert blocked["values"] == {"constraint": "capacity:ward", "resource": "ward:C1@2", "used": 2, "capacity": 2}
+    cost = next(f for f in why["facts"] if f["id"] == f"solver:{body['run_id']}#cost:unassigned:p0")
+    assert cost["values"]["cost"] == body["objective"]["unassigned"] == 10_000  # priority 1: the cheapest to leave
     kept = next(e for e in body["explanations"] if e["patient_id"] == "p2")
     assert "2 of 2 beds of ward C1 on day 2 used (binding)" in kept["text"]
 
