@@ -29,7 +29,6 @@ __all__ = [
     "INDEX_ENTITY_LABEL",
     "INDEX_ENTITY_SEARCH",
     "INDEX_REL_SOURCE",
-    "MERGE_RELS",
     "NODES_BY_IDS",
     "NODES_OF_SOURCE",
     "NODE_IDS",
@@ -43,6 +42,7 @@ __all__ = [
     "SHOW_CONSTRAINT_NAMES",
     "SHOW_INDEX_NAMES",
     "UPDATE_NODES",
+    "UPSERT_RELS",
     "WRITE_STATEMENTS",
 ]
 
@@ -75,13 +75,17 @@ CREATE_NODES: dict[str, str] = {
     label: f"UNWIND $rows AS row CREATE (n:{label}:Entity) SET n = row.props" for label in LABELS
 }
 UPDATE_NODES = "UNWIND $rows AS row MATCH (n:Entity {id: row.id}) SET n = row.props"
-# One statement per relationship type upserts a whole batch: both ends found by the Entity.id index, then MERGE on
-# (type, start, end, source). It returns how many rows found both ends (fewer than sent: an endpoint is missing,
-# and the store raises, rolling the transaction back); the summary counters tell created from updated.
-MERGE_RELS: dict[str, str] = {
+# One statement per relationship type upserts a batch: both ends found by the Entity.id index, the relationship with
+# the same (type, start, end, source) looked up from them, then CREATE where there is none and SET where there is
+# (SET on the null of an OPTIONAL MATCH does nothing). It returns the rows that found both ends (fewer than sent: an
+# endpoint is missing and the store raises, rolling the transaction back) and how many of them existed.
+# Not MERGE: ArcadeDB's relationship MERGE took 4-8x longer on dense nodes (2,000 rows: 0.8-1.6 s vs 0.2-0.3 s).
+UPSERT_RELS: dict[str, str] = {
     t: (
         "UNWIND $rows AS row MATCH (a:Entity {id: row.start}) MATCH (b:Entity {id: row.end}) "
-        f"MERGE (a)-[r:{t} {{source: row.source}}]->(b) SET r = row.props RETURN count(*) AS n"
+        f"OPTIONAL MATCH (a)-[old:{t}]->(b) WHERE old.source = row.source "
+        f"FOREACH (_ IN CASE WHEN old IS NULL THEN [1] ELSE [] END | CREATE (a)-[r:{t}]->(b) SET r = row.props) "
+        "SET old = row.props RETURN count(*) AS n, count(old) AS existed"
     )
     for t in REL_TYPES
 }
@@ -137,7 +141,7 @@ NODE_IDS_OF_LABEL: dict[str, str] = {
 NODES_OF_SOURCE = "MATCH (n:Entity) WHERE $source IN n.sources RETURN collect([n.id, n.sources]) AS rows"
 
 WRITE_STATEMENTS: tuple[str, ...] = (
-    *CREATE_NODES.values(), UPDATE_NODES, *MERGE_RELS.values(),
+    *CREATE_NODES.values(), UPDATE_NODES, *UPSERT_RELS.values(),
     *DELETE_RELS_OF_SOURCE.values(), SET_SOURCES, DETACH_DELETE_NODES, *SCHEMA_STATEMENTS,
 )
 """Statements that write: the store sends these only through ``execute_write`` (a unit test checks it)."""

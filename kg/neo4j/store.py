@@ -165,7 +165,7 @@ class Neo4jGraphStore:
         return out
 
     def _write_rels(self, tx: ManagedTransaction, rels: Sequence[Relationship]) -> int:
-        """MERGE ``rels`` (distinct keys) one statement per type and batch; returns how many were created.
+        """Upsert ``rels`` (distinct keys) one statement per type and batch; returns how many were created.
 
         A batch whose statement matched fewer rows than it sent has a missing endpoint: raises
         :class:`MissingEndpointError` naming them, which rolls the whole transaction back."""
@@ -175,9 +175,9 @@ class Neo4jGraphStore:
         created = 0
         for rel_type, rows in groups.items():
             for chunk in _chunks(rows, self.batch_size):
-                result = tx.run(cypher.MERGE_RELS[rel_type], rows=list(chunk))
-                matched = int(result.single(strict=True)["n"])
-                created += result.consume().counters.relationships_created
+                rec = tx.run(cypher.UPSERT_RELS[rel_type], rows=list(chunk)).single(strict=True)
+                matched = int(rec["n"])
+                created += matched - int(rec["existed"])
                 if matched < len(chunk):
                     ends = list(dict.fromkeys(e for row in chunk for e in (row["start"], row["end"])))
                     present = self._ids_in(tx, ends)

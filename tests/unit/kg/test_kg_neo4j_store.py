@@ -67,12 +67,11 @@ def test_wrong_password_is_unavailable_naming_the_uri(bolt_server: BoltServer) -
 
 
 def test_constants_cover_the_vocabulary() -> None:
-    """One CREATE/id-list statement per label, one MERGE per relationship type, generated from kg.schema only."""
+    """One CREATE/id-list statement per label, one upsert per relationship type, generated from kg.schema only."""
     assert set(cypher.CREATE_NODES) == set(cypher.NODE_IDS_OF_LABEL) == set(LABELS)
-    assert set(cypher.MERGE_RELS) == set(REL_TYPES) == set(cypher.DELETE_RELS_OF_SOURCE)
+    assert set(cypher.UPSERT_RELS) == set(REL_TYPES) == set(cypher.DELETE_RELS_OF_SOURCE)
     assert all(f"(n:{label}:Entity)" in s for label, s in cypher.CREATE_NODES.items())
-    assert all(f"[r:{t} {{source: row.source}}]" in s for t, s in cypher.MERGE_RELS.items())
-    assert all("{" not in s.replace("{id:", "").replace("{source:", "") for s in cypher.MERGE_RELS.values())
+    assert all(f"CREATE (a)-[r:{t}]->(b)" in s and f"[old:{t}]" in s for t, s in cypher.UPSERT_RELS.items())
 
 
 class _Counters:
@@ -106,8 +105,8 @@ class _Tx:
         params = {**(parameters or {}), **kw}
         if query == cypher.EXISTING_IDS:
             return _Result([{"ids": params["ids"]}])
-        if query in cypher.MERGE_RELS.values():
-            return _Result([{"n": len(params["rows"])}])
+        if query in cypher.UPSERT_RELS.values():
+            return _Result([{"n": len(params["rows"]), "existed": 0}])
         if query in cypher.DELETE_RELS_OF_SOURCE.values():
             return _Result([{"n": 0}])
         return _Result([])
@@ -177,7 +176,7 @@ def test_writes_only_in_write_transactions() -> None:
             assert query not in cypher.WRITE_STATEMENTS and not _WRITE_WORDS.search(query), query
         elif query not in cypher.WRITE_STATEMENTS:
             assert not _WRITE_WORDS.search(query), query
-    assert {q for m, q in driver.log if m == "write"} & set(cypher.MERGE_RELS.values())
+    assert {q for m, q in driver.log if m == "write"} & set(cypher.UPSERT_RELS.values())
 
 
 def test_constraint_error_is_retried_once() -> None:
