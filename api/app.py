@@ -15,6 +15,7 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
+from api.limits import BodySizeLimit
 from api.routers import allocate, browser, graph, health
 from api.state import StoreFactory, StoreHolder, open_app_store
 from medkg.errors import StoreUnavailableError
@@ -63,6 +64,7 @@ def create_app(
     )
     app.state.settings = cfg
     install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, prefix=allocate.router.prefix, limit=lambda: allocate.MAX_BODY_BYTES)
     app.include_router(health.router)
     app.include_router(graph.router)
     app.include_router(browser.router)

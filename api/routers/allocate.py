@@ -14,7 +14,7 @@ import logging
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Query
 
 from api.deps import SolveLimiterDep, StoreHolderDep
 from api.errors import RequestTooLargeError
@@ -36,7 +36,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 MAX_PATIENTS = 5_000  # patients (plus the emergency patient) per request
-MAX_BODY_BYTES = 8 * 1024 * 1024  # by Content-Length, checked before the body is validated
+MAX_BODY_BYTES = 8 * 1024 * 1024  # enforced by api.limits.BodySizeLimit before the body is read
 MAX_TIME_LIMIT_S = 120.0
 DEFAULT_TIME_LIMIT_S = 20.0
 MAX_CONCURRENT_SOLVES = 1  # solves waiting beyond this queue; each uses SOLVER_THREADS cores
@@ -108,19 +108,6 @@ TimeLimit = Annotated[
 ]
 
 
-def check_body_size(request: Request) -> None:
-    """413 when the declared body is over ``MAX_BODY_BYTES`` (runs before the body is validated)."""
-    raw = request.headers.get("content-length")
-    if raw is not None and raw.isdigit() and int(raw) > MAX_BODY_BYTES:
-        raise RequestTooLargeError(
-            f"request body is {int(raw):,} bytes; at most {MAX_BODY_BYTES:,} are accepted "
-            f"(split the request, e.g. by department or week)"
-        )
-
-
-BodyWithinLimit = Annotated[None, Depends(check_body_size)]
-
-
 def _check_patients(n: int) -> None:
     if n > MAX_PATIENTS:
         raise RequestTooLargeError(
@@ -152,7 +139,6 @@ def _service(holder: StoreHolder, req: AllocationRequest, time_limit: float) -> 
 async def allocate(
     holder: StoreHolderDep,
     limiter: SolveLimiterDep,
-    _size: BodyWithinLimit,
     req: Annotated[AllocationRequest, Body(openapi_examples=ALLOCATE_EXAMPLES)],
     time_limit: TimeLimit = DEFAULT_TIME_LIMIT_S,
 ) -> AllocationResponse:
@@ -182,7 +168,6 @@ async def allocate(
 async def emergency(
     holder: StoreHolderDep,
     limiter: SolveLimiterDep,
-    _size: BodyWithinLimit,
     intake: Annotated[EmergencyIntakeRequest, Body(openapi_examples=EMERGENCY_EXAMPLES)],
     time_limit: TimeLimit = DEFAULT_TIME_LIMIT_S,
 ) -> AllocationResponse:

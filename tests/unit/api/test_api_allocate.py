@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -142,6 +143,19 @@ def test_size_limits_are_413_naming_the_limit(alloc_client: TestClient, monkeypa
     monkeypatch.setattr(alloc_router, "MAX_BODY_BYTES", 50)
     r = alloc_client.post("/allocate", json=req)
     assert r.status_code == 413 and "at most 50 are accepted" in r.json()["message"]
+    assert alloc_client.get("/health").status_code == 200  # other routes are not limited
+
+
+def test_body_without_length_is_cut_at_the_limit(alloc_client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chunked body (no Content-Length) is stopped as soon as the bytes received pass the limit."""
+    monkeypatch.setattr(alloc_router, "MAX_BODY_BYTES", 100)
+    raw = json.dumps(_cardio([_elective(f"p{i}") for i in range(5)])).encode()
+    headers = {"Content-Type": "application/json"}
+    r = alloc_client.post("/allocate", content=iter([raw[:80], raw[80:]]), headers=headers)
+    assert r.status_code == 413 and "more than 100 bytes" in r.json()["message"]
+    monkeypatch.setattr(alloc_router, "MAX_BODY_BYTES", 10_000)
+    ok = alloc_client.post("/allocate", content=iter([raw[:80], raw[80:]]), headers=headers)
+    assert ok.status_code == 200 and len(ok.json()["assignments"]) + len(ok.json()["unassigned"]) == 5
 
 
 def test_emergency_moves_one_elective_and_says_what_changed(alloc_client: TestClient) -> None:
