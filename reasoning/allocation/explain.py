@@ -67,6 +67,12 @@ def _assignment_facts(prob: Problem, pid: str, o: Option, used: dict[str, int], 
         facts.append(Fact(id=f"solver:{run}#cost:delay:{pid}", kind="solver",
                           statement=f"admission delayed {days} day(s)",
                           values={"days": days, "cost": w8.delay * (p.priority + (5 if p.emergency else 0)) * days}))
+    if o.rank > 1:
+        cost = prob.req.weights.second_choice_department * (o.rank - 1)
+        facts.append(Fact(id=f"solver:{run}#cost:second_choice_department:{pid}", kind="solver",
+                          statement=f"{o.department} is the KG's choice number {o.rank} among this hospital's "
+                                    f"departments for the condition (cost {cost})",
+                          values={"department": o.department, "rank": o.rank, "cost": cost}))
     keys = [k for k, _ in prob.demand(o)]
     tight = max(keys, key=lambda k: (used.get(k, 0) / max(1, prob.capacity(k)), k)) if keys else None
     if tight is not None:
