@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from ingest.linking import ConceptIndex, _load, load_aliases, strip_semantic_tag
+from ingest.readers.base import slug
 from ingest.readers.curated import load_departments, load_disease_departments
 from ingest.readers.synthea_entries import ingredients
+from ingest.readers.zh import zh_id
 from medkg.data import SAMPLE_DIR
 from medkg.types import Node
 
@@ -61,10 +63,19 @@ def test_disease_departments_cover_every_hetionet_disease() -> None:
     assert entries["DOID:2043"].departments[0] == "hepatology"  # hepatitis B
 
 
+def _zh_and_table_ids(root: Path) -> set[str]:
+    """Ids the Chinese KG (its disease dictionary) and the disease/symptom table give their own diseases."""
+    zh = (root / "kg/zh/dict/disease.txt").read_text(encoding="utf-8").splitlines()
+    ids = {zh_id("disease", t) for t in zh if t.strip()}
+    rows = (root / "kg/disease_symptom/dataset.csv").read_text(encoding="utf-8").splitlines()
+    return ids | {f"medkg:disease:{slug(r.split(',', 1)[0].strip())}" for r in rows if r.split(",", 1)[0].strip()}
+
+
 @needs_shared
-def test_alias_targets_exist_in_hetionet() -> None:
-    """Every curated alias points at a concept that Hetionet really has (no dangling curated links)."""
-    ids = set()
+def test_alias_targets_exist_in_the_kg() -> None:
+    """Every curated alias points at a concept the KG really has: a Hetionet id, a Chinese-KG disease or a
+    disease-table disease (no dangling curated links)."""
+    ids = _zh_and_table_ids(SHARED)
     for kind, prefix in (("Disease", ""), ("Symptom", "MESH:"), ("Compound", "DrugBank:")):
         ids |= {prefix + i for i in _hetionet_ids(kind, SHARED)}
     aliases = _load(Path(__file__).resolve().parents[3] / "ingest/data/aliases.yaml")
