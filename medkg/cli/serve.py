@@ -24,7 +24,8 @@ def serve(
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
     reload: Annotated[bool, typer.Option("--reload", help="Restart when the code changes (development).")] = False,
 ) -> None:
-    """Serve the API: /health, /graph/stats, /graph/search, /graph/nodes/ID and its neighbours, /browser/ (guide);
+    """Serve the API: /health, /graph/stats, /graph/search, /graph/nodes/ID and its neighbours, /browser/ (guide),
+    POST /allocate and POST /allocate/emergency (solver plans with cited explanations);
     OpenAPI docs at /docs. Uses the store named by MEDKG_STORE (embedded by default, or neo4j)."""
     uvicorn = require("uvicorn", "api")
     require("fastapi", "api")

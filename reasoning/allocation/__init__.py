@@ -5,7 +5,7 @@ checks, and explanations cite solver facts (``solver:<run>#...``) and KG facts (
 libraries are imported inside the functions that use them, never here.
 """
 
-from reasoning.allocation.example import build_example_request
+from reasoning.allocation.example import ExampleStats, build_example_request, example_stats
 from reasoning.allocation.explain import render_response
 from reasoning.allocation.orpas_io import load_instance, read_solution, write_solution
 from reasoning.allocation.orpas_solve import OrPasResult, solve_orpas
@@ -27,6 +27,7 @@ __all__ = [
     "AllocationService",
     "Assignment",
     "CostBreakdown",
+    "ExampleStats",
     "Explanation",
     "Fact",
     "OrPasInstance",
@@ -35,6 +36,7 @@ __all__ = [
     "PatientRequest",
     "ValidationReport",
     "build_example_request",
+    "example_stats",
     "load_instance",
     "read_solution",
     "render_report",
