@@ -12,8 +12,9 @@ Every day ``d`` of the original horizon:
 - the day's model is the single-room CP-SAT model, warm-started with yesterday's plan (greedy placement of
   the newcomers); then day ``d`` is committed: who is admitted today and every room of today.
 
-After the last day, planned admissions beyond the horizon keep the last plan. A patient who can no longer
-be admitted within his window is reported (a hard violation), never silently dropped.
+After the last day, one more solve (day ``H``, full windows, presolve on, 30% of the time) plans everything
+that happens after the horizon: the rest of the present patients' stays and the admissions still to come.
+A patient who can no longer be admitted within his window is reported (a hard violation), never silently dropped.
 """
 
 from __future__ import annotations
@@ -24,11 +25,21 @@ from collections.abc import Callable
 
 from reasoning.allocation.orpas_greedy import greedy_schedule
 from reasoning.allocation.orpas_model import solve_placements
+from reasoning.allocation.orpas_options import allowed_rooms, placement_cost
 from reasoning.allocation.orpas_types import OrPasInstance, OrPasPatient, OrPasSolution, Weights
 
 __all__ = ["DYNAMIC_MAX_DELAY", "DynamicOutcome", "run_dynamic"]
 
 DYNAMIC_MAX_DELAY = 4
+URGENT_NOTICE = 2  # days between registration and latest admission that make a patient urgent
+LOOKAHEAD_DAYS = 3  # days of expected urgent arrivals kept in each day's model
+PHANTOM_COST = 400  # cost of not keeping a bed for one expected urgent arrival
+MISSED_ADMISSION_COST = 100_000  # a known patient left out of the day's plan
+PHANTOM_PREFIX = "~expected"
+FINAL_SHARE = 0.3  # share of the time for the final plan after the horizon
+MIN_DAY_SECONDS = 2.0  # floor of one day's solve (the total may then run over the time limit)
+RETRIES = 2  # extra searches of a day whose plan leaves a known patient out
+FINAL_RETRIES = 5  # the same for the final plan after the horizon
 
 
 @dataclasses.dataclass
@@ -48,17 +59,68 @@ def _continuing(p: OrPasPatient, admitted_on: int, room: str, d: int) -> OrPasPa
                                max_admission=d, surgery_day=sd, initial_room=room)
 
 
+def _postpone_cost(inst: OrPasInstance, p: OrPasPatient, d: int, window: int | None, w: Weights) -> int:
+    """Cost of leaving a known patient out of day ``d``'s plan.
+
+    Huge when he can only be admitted inside the day's rolling window; otherwise the cost of admitting
+    him on the first day after the window in his cheapest room (he is re-planned tomorrow), so the plan
+    may push a flexible elective back to keep beds for expected urgent arrivals.
+    """
+    if window is None:
+        return MISSED_ADMISSION_COST
+    after = max(p.admission, d) + window + 1
+    if after > min(p.max_admission, inst.num_days - p.los):
+        return MISSED_ADMISSION_COST
+    rooms = allowed_rooms(inst, p)
+    if not rooms:
+        return MISSED_ADMISSION_COST
+    return 1 + min(placement_cost(inst, p, r, after, w) for r in rooms)
+
+
+def _urgent(p: OrPasPatient) -> bool:
+    """A patient who arrives with little notice and little room for delay (the beds a plan must keep free)."""
+    return not p.present and p.max_admission - p.registration <= URGENT_NOTICE
+
+
+def _phantoms(inst: OrPasInstance, seen: list[OrPasPatient], d: int, lookahead: int) -> list[OrPasPatient]:
+    """Expected urgent arrivals of the next ``lookahead`` days, as copies of the urgent patients seen so far.
+
+    The rate is the number of urgent patients registered on days ``0..d`` per day; copies are taken
+    from the most recent ones, admitted on their future day with no room for delay.
+    """
+    pool = sorted((p for p in seen if _urgent(p)), key=lambda p: (-p.registration, p.name))
+    if not pool:
+        return []
+    rate = len(pool) / (d + 1)
+    out: list[OrPasPatient] = []
+    acc, k = 0.0, 0
+    for t in range(d + 1, min(d + 1 + lookahead, inst.num_days)):
+        acc += rate
+        while acc >= 1.0:
+            acc -= 1.0
+            q = pool[k % len(pool)]
+            k += 1
+            if t + q.los > inst.num_days:
+                continue
+            sd = None if q.surgery_offset is None else t + q.surgery_offset
+            out.append(dataclasses.replace(q, name=f"{PHANTOM_PREFIX}{t}.{k}", registration=t, admission=t,
+                                           discharge=t + q.los, max_admission=t, surgery_day=sd, initial_room=None))
+    return out
+
+
 def run_dynamic(inst: OrPasInstance, *, time_limit: float, workers: int, max_delay: int | None,
                 progress: Callable[[str], None], weights: Weights) -> DynamicOutcome:
-    per_day = max(2.0, time_limit / inst.horizon)
-    window = DYNAMIC_MAX_DELAY if max_delay is None else max_delay
+    deadline = time.perf_counter() + time_limit
+    final = max(5.0, FINAL_SHARE * time_limit)
     history: dict[str, dict[int, str]] = {}
     admitted: dict[str, int] = {}
     plan: dict[str, tuple[str, int]] = {}
     dropped: list[str] = []
     statuses: list[str] = []
-    for d in range(inst.horizon):
+    for d in range(inst.horizon + 1):  # day H: the final plan of everything after the horizon
         t0 = time.perf_counter()
+        last = d == inst.horizon
+        window = None if last else (DYNAMIC_MAX_DELAY if max_delay is None else max_delay)
         model: list[OrPasPatient] = []
         prefer: dict[str, tuple[str, int]] = {}
         staying: dict[str, str] = {}
@@ -82,13 +144,29 @@ def run_dynamic(inst: OrPasInstance, *, time_limit: float, workers: int, max_del
             warm2, failed2 = greedy_schedule(inst, model, earliest=d, weights=weights)
             if len(failed2) < len(failed):
                 warm, failed = warm2, failed2
-        res = solve_placements(inst, model, earliest=d, hint=warm, time_limit=per_day, workers=workers,
-                               max_delay=window, weights=weights, presolve=False)
-        if failed and not res.assignment:  # nobody may be dropped: more time and the full window
-            res = solve_placements(inst, model, earliest=d, hint=warm, time_limit=3 * per_day, workers=workers,
-                                   max_delay=None, weights=weights)
+        seen = [p for p in inst.patients if p.registration <= d]
+        ghosts = [] if last else _phantoms(inst, seen, d, LOOKAHEAD_DAYS)
+        costs = {p.name: _postpone_cost(inst, p, d, window, weights) for p in model if p.name not in staying}
+        costs.update({g.name: PHANTOM_COST for g in ghosts})
+        left = deadline - time.perf_counter()
+        budget = max(final, left) if last else max(MIN_DAY_SECONDS, (left - final) / (inst.horizon - d))
+        res = solve_placements(inst, model + ghosts, earliest=d, hint=warm, time_limit=budget,
+                               workers=workers, max_delay=window, weights=weights, presolve=last, drop_cost=costs)
+        for _ in range(FINAL_RETRIES if last else RETRIES):  # a known patient left out: search again, presolve on
+            lost = [n for n in res.dropped if costs[n] >= MISSED_ADMISSION_COST]
+            if not lost or not res.assignment:
+                break
+            progress(f"day {d}: {len(lost)} patient(s) left out, searching again")
+            keep = {n: pa for n, pa in res.assignment.items() if not n.startswith(PHANTOM_PREFIX)}
+            fix, fail = greedy_schedule(inst, model, prefer=keep, earliest=d, weights=weights, first=frozenset(lost))
+            hint = fix if len(fail) < len(lost) else res.assignment
+            again = solve_placements(inst, model + ghosts, earliest=d, hint=hint,
+                                     time_limit=max(MIN_DAY_SECONDS, budget), workers=workers, max_delay=window,
+                                     weights=weights, presolve=True, drop_cost=costs)
+            if again.objective is not None and (res.objective is None or again.objective < res.objective):
+                res = again
         statuses.append(res.status)
-        new_plan = res.assignment or warm
+        new_plan = {n: pa for n, pa in res.assignment.items() if not n.startswith(PHANTOM_PREFIX)} or warm
         for name, room in staying.items():  # a present patient is never put out: keep his room if unplaced
             new_plan.setdefault(name, (room, d))
         for name, (room, a) in new_plan.items():
@@ -96,20 +174,21 @@ def run_dynamic(inst: OrPasInstance, *, time_limit: float, workers: int, max_del
                 history.setdefault(name, {})[d] = room
                 admitted.setdefault(name, d)
         by_name = {p.name: p for p in model}
-        for name in failed:
-            if name not in new_plan and by_name[name].max_admission <= d:
+        for name, p in by_name.items():
+            if name not in new_plan and name not in admitted and (last or p.max_admission <= d):
                 dropped.append(name)
         plan = {n: pa for n, pa in new_plan.items() if n not in admitted}
+        kept = sum(1 for n in res.assignment if n.startswith(PHANTOM_PREFIX))
         progress(f"day {d}: {len(model)} in model, {len(admitted)} admitted so far, {res.status}, "
-                 f"{time.perf_counter() - t0:.1f}s")
+                 f"{kept}/{len(ghosts)} reserved beds kept, {time.perf_counter() - t0:.1f}s")
     sol = OrPasSolution(instance=inst.name, current_day=inst.horizon - 1)
     first: dict[str, tuple[str, int]] = {}
     for name, a in admitted.items():
         p = next(q for q in inst.patients if q.name == name)
         days = dict(history[name])
-        last = max(days)
-        for day in range(last + 1, a + p.los):  # beyond the horizon: stay in the last room
-            days[day] = days[last]
+        end = max(days)
+        for day in range(end + 1, a + p.los):  # beyond the horizon: stay in the last room
+            days[day] = days[end]
         sol.stays[name] = days
         first[name] = (days[a], a)
     los = {p.name: p.los for p in inst.patients}

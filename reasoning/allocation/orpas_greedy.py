@@ -1,8 +1,8 @@
 """Greedy construction of a feasible OR-PAS schedule (warm start for CP-SAT, fallback when it finds none).
 
-Patients are placed one by one, least flexible first (present, then by latest admission day, then
-longest stay), each on the earliest admission day that has a room with free beds on every day of the
-stay and OR time for the surgery, choosing the cheapest such room (including an estimate of the
+Patients are placed one by one, least flexible first (present, then those with few allowed beds, then
+by latest admission day, then longest stay), each on the earliest admission day that has a room with free
+beds on every day of the stay and OR time for the surgery, choosing the cheapest such room (including an estimate of the
 same-gender mixing cost).
 """
 
@@ -22,7 +22,9 @@ from reasoning.allocation.orpas_types import (
     Weights,
 )
 
-__all__ = ["GreedyState", "greedy_schedule"]
+__all__ = ["SCARCE_BEDS", "GreedyState", "greedy_schedule"]
+
+SCARCE_BEDS = 4  # a patient whose allowed rooms hold at most this many beds is placed before the others
 
 
 class GreedyState:
@@ -111,10 +113,12 @@ def greedy_schedule(
     prefer: dict[str, tuple[str, int]] | None = None,
     earliest: int = 0,
     weights: Weights = WEIGHTS,
+    first: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, tuple[str, int]], list[str]]:
     """Placements ``patient -> (room, admission day)`` and the names that could not be placed.
 
-    ``fixed`` placements are kept as they are; a ``prefer`` placement is tried first when it still fits.
+    ``fixed`` placements are kept as they are; a ``prefer`` placement is tried first when it still fits;
+    patients named in ``first`` are placed right after the present ones (a repair of a plan that left them out).
     """
     fixed = fixed or {}
     prefer = prefer or {}
@@ -126,7 +130,10 @@ def greedy_schedule(
             st.add(p, room, a)
             out[p.name] = (room, a)
     todo = [p for p in patients if p.name not in fixed]
-    todo.sort(key=lambda p: (not p.present, p.name not in prefer, p.max_admission, -p.los, p.admission, p.name))
+    beds = {p.name: sum(r.capacity for r in allowed_rooms(inst, p)) for p in todo}
+    # least flexible first: present, ``first``, pinned by a previous plan, few allowed beds, early deadline, long stay
+    todo.sort(key=lambda p: (not p.present, p.name not in first, p.name not in prefer, beds[p.name] > SCARCE_BEDS,
+                             p.max_admission, -p.los, p.admission, p.name))
     failed: list[str] = []
     movable = {p.name: p for p in todo}
     for p in todo:

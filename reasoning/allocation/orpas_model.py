@@ -51,6 +51,7 @@ class ModelResult:
     status: str = "UNKNOWN"
     seconds: float = 0.0
     variables: int = 0
+    dropped: list[str] = field(default_factory=list)  # optional patients the solver left out
 
     @property
     def gap(self) -> float | None:
@@ -84,8 +85,14 @@ def solve_placements(
     weights: Weights = WEIGHTS,
     log_search: bool = False,
     presolve: bool = True,
+    drop_cost: dict[str, int] | None = None,
 ) -> ModelResult:
-    """Optimise the placements of ``patients``; ``fixed`` ones keep their placement, others start >= ``earliest``."""
+    """Optimise the placements of ``patients``; ``fixed`` ones keep their placement, others start >= ``earliest``.
+
+    A patient named in ``drop_cost`` may be left out at that cost (the dynamic mode's rolling plan: it makes
+    every day's model feasible, so the solver always returns a plan and says whom it could not place);
+    such a patient without placement options is left out instead of raising.
+    """
     from ortools.sat.python import cp_model
 
     t0 = time.perf_counter()
@@ -93,6 +100,8 @@ def solve_placements(
     w = weights
     fixed = fixed or {}
     hint = hint or {}
+    drop_cost = drop_cost or {}
+    drops: dict[str, Any] = {}
     m = cp_model.CpModel()
     rooms = inst.rooms
     opts: dict[str, list[tuple[Placement, Any]]] = {}
@@ -118,6 +127,9 @@ def solve_placements(
             want = hint.get(p.name)
             if want is not None and max_delay is not None and all((o.room, o.admission) != want for o in plist):
                 plist = placements(inst, p, earliest=earliest, max_delay=None, w=w)  # keep the warm start reachable
+        if not plist and p.name in drop_cost and p.name not in fixed:
+            drops[p.name] = m.NewConstant(1)
+            continue
         if not plist:
             unplaceable.append(p.name)
             continue
@@ -138,7 +150,14 @@ def solve_placements(
                 sd = o.admission + off
                 or_spec[sd, spec].append((minutes, x))
                 or_day[sd].append((minutes, x))
-        m.AddExactlyOne([x for _, x in vars_p])
+        if p.name in drop_cost and p.name not in fixed:
+            z = m.NewBoolVar("")
+            drops[p.name] = z
+            obj.append(z)
+            coef.append(drop_cost[p.name])
+            m.AddExactlyOne([x for _, x in vars_p] + [z])
+        else:
+            m.AddExactlyOne([x for _, x in vars_p])
         if p.name in fixed:
             m.Add(vars_p[0][1] == 1)
         opts[p.name] = vars_p
@@ -213,9 +232,19 @@ def solve_placements(
             continue
         for o, x in vars_p:
             hinted[x.Index()] = int((o.room, o.admission) == want)
+    for name, z in drops.items():
+        if name not in opts:
+            continue
+        want = hint.get(name)
+        placed = want is not None and want in {(o.room, o.admission) for o, _ in opts[name]}
+        m.AddHint(z, int(not placed))
+        if not placed:
+            for _o, x in opts[name]:
+                hinted[x.Index()] = 0
     for x_idx, val in hinted.items():
         m.AddHint(m.GetBoolVarFromProtoIndex(x_idx), val)
-    complete = all((fixed.get(n) or hint.get(n)) in {(o.room, o.admission) for o, _ in v} for n, v in opts.items())
+    complete = all((fixed.get(n) or hint.get(n)) in {(o.room, o.admission) for o, _ in v} or n in drops
+                   for n, v in opts.items())
     if complete:  # a complete hint: also hint the auxiliary variables
 
         def count(xs: list[Any]) -> int:
@@ -267,4 +296,5 @@ def solve_placements(
                 if solver.BooleanValue(x):
                     res.assignment[name] = (o.room, o.admission)
                     break
+        res.dropped = sorted(n for n in drops if n not in res.assignment)
     return res
