@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from neo4j import Driver, GraphDatabase, ManagedTransaction
@@ -30,10 +30,13 @@ from kg.embedded.algo import (
     shortest_paths,
 )
 from kg.neo4j import cypher
-from kg.neo4j.codec import node_from_props, node_props, rel_from_record, rel_props
+from kg.neo4j.codec import node_from_props, node_props, rel_from_record
 from kg.neo4j.reads import Key, walk_fetchers
+from kg.neo4j.writes import chunks as _chunks
+from kg.neo4j.writes import collected as _collected
+from kg.neo4j.writes import write_rels
 from kg.store import DeleteReport, WriteReport
-from medkg.errors import InputValidationError, MissingEndpointError, StoreError, StoreUnavailableError
+from medkg.errors import InputValidationError, StoreError, StoreUnavailableError
 from medkg.types import GraphCounts, Node, Relationship, Subgraph
 from medkg.types import Path as GraphPath
 
@@ -44,17 +47,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 _DIRECTIONS = ("out", "in", "both")
 _UNAVAILABLE = (nx.ServiceUnavailable, nx.SessionExpired, nx.AuthError)
-
-
-def _chunks(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for i in range(0, len(rows), size):
-        yield rows[i : i + size]
-
-
-def _collected(result: Any, key: str) -> list[Any]:
-    """The list in column ``key`` of a one-record ``collect(...)`` result (no record: nothing matched)."""
-    rec = result.single()
-    return [] if rec is None else list(rec[key])
 
 
 class Neo4jGraphStore:
@@ -165,24 +157,7 @@ class Neo4jGraphStore:
         return out
 
     def _write_rels(self, tx: ManagedTransaction, rels: Sequence[Relationship]) -> int:
-        """Upsert ``rels`` (distinct keys) one statement per type and batch; returns how many were created.
-
-        A batch whose statement matched fewer rows than it sent has a missing endpoint: raises
-        :class:`MissingEndpointError` naming them, which rolls the whole transaction back."""
-        groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for r in rels:
-            groups[r.type].append({"start": r.start, "end": r.end, "source": r.source, "props": rel_props(r)})
-        created = 0
-        for rel_type, rows in groups.items():
-            for chunk in _chunks(rows, self.batch_size):
-                rec = tx.run(cypher.UPSERT_RELS[rel_type], rows=list(chunk)).single(strict=True)
-                matched = int(rec["n"])
-                created += matched - int(rec["existed"])
-                if matched < len(chunk):
-                    ends = list(dict.fromkeys(e for row in chunk for e in (row["start"], row["end"])))
-                    present = self._ids_in(tx, ends)
-                    raise MissingEndpointError([e for e in ends if e not in present])
-        return created
+        return write_rels(tx, rels, self.batch_size, self.uri)
 
     @staticmethod
     def _rels(records: Any) -> dict[Key, Relationship]:

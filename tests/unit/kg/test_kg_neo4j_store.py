@@ -105,6 +105,8 @@ class _Tx:
         params = {**(parameters or {}), **kw}
         if query == cypher.EXISTING_IDS:
             return _Result([{"ids": params["ids"]}])
+        if query == cypher.ELEMENT_IDS:
+            return _Result([{"pairs": [[i, f"#1:{n}"] for n, i in enumerate(params["ids"])]}])
         if query in cypher.UPSERT_RELS.values():
             return _Result([{"n": len(params["rows"]), "existed": 0}])
         if query in cypher.DELETE_RELS_OF_SOURCE.values():
