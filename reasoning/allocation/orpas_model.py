@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from medkg.errors import MedkgError
-from reasoning.allocation.orpas_options import Placement, placements
+from reasoning.allocation.orpas_options import Placement, allowed_rooms, placement_cost, placements
 from reasoning.allocation.orpas_types import (
     ADMITTED_OVERTIME_PER_SLOT,
     ADMITTED_TOTAL_OVERTIME,
@@ -118,10 +118,10 @@ def solve_placements(
     for p in patients:
         if p.name in fixed:
             froom, fday = fixed[p.name]
-            plist = [o for o in placements(inst, p, earliest=fday, max_delay=None, w=w) if o.room == froom
-                     and o.admission == fday]
-            if not plist:
+            ok = froom in {r.name for r in allowed_rooms(inst, p)} and fday + p.los <= inst.num_days
+            if not ok or not (p.admission == fday if p.present else p.admission <= fday <= p.max_admission):
                 raise SolverError(f"fixed placement of {p.name} ({froom}, day {fday}) is not allowed")
+            plist = [Placement(p.name, froom, fday, placement_cost(inst, p, rooms[froom], fday, w))]
         else:
             plist = placements(inst, p, earliest=earliest, max_delay=max_delay, w=w)
             want = hint.get(p.name)

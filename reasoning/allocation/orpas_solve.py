@@ -1,11 +1,14 @@
 """OR-PAS solving in two modes: static (all patients known) and dynamic (day by day, the way a ward works).
 
-Static: greedy construction; then (given >= 240 s; at 60 s it leaves CP-SAT too little time on the largest
-instances) a rolling-horizon pass -- the dynamic procedure, with 60% of the time -- whose day-by-day
-CP-SAT solves often beat one big search in little time; then CP-SAT on
-the full single-room model, warm-started with the best so far, for the rest of the time (this also proves
-the bound). The best schedule by the validator's cost is returned (``warm_start`` says which stage found
-it); the rolling pass may use transfers, so its cost can even fall below the single-room model's bound.
+Static: greedy construction; (given >= 240 s) a rolling-horizon pass -- the dynamic procedure, with 30% of
+the time -- as a second candidate; then CP-SAT on the whole single-room model, warm-started with the greedy
+plan, for 40% of the rest (every patient may be left out at a prohibitive cost, so the greedy start is always
+a complete solution even when it could not place everybody); then large-neighbourhood search with CP-SAT
+(:mod:`reasoning.allocation.orpas_lns`) from the best single-room plan until the time is up. The best
+schedule by the validator's cost is returned (``warm_start`` says which stage found it).
+
+The reported bound is CP-SAT's bound **of the single-room model** (no transfers): a bound on what this
+model can reach, not a proven lower bound for the full problem, in which a patient may change room.
 
 Dynamic: day by day, see :mod:`reasoning.allocation.orpas_dynamic`.
 
@@ -20,8 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from reasoning.allocation.orpas_dynamic import run_dynamic
+from reasoning.allocation.orpas_dynamic import MISSED_ADMISSION_COST, run_dynamic
 from reasoning.allocation.orpas_greedy import greedy_schedule
+from reasoning.allocation.orpas_lns import improve_plan
 from reasoning.allocation.orpas_model import solve_placements
 from reasoning.allocation.orpas_types import WEIGHTS, OrPasInstance, OrPasSolution, Weights
 from reasoning.allocation.orpas_validator import ValidationReport, validate_solution
@@ -32,7 +36,8 @@ log = logging.getLogger(__name__)
 
 Mode = Literal["static", "dynamic"]
 ROLLING_MIN_SECONDS = 240.0
-ROLLING_SHARE = 0.6  # static mode spends this share of its time on the rolling-horizon pass
+ROLLING_SHARE = 0.3  # static mode spends this share of its time on the rolling-horizon pass
+CPSAT_SHARE = 0.4  # then this share of the rest on one CP-SAT search of the whole single-room model; LNS after
 
 
 @dataclass
@@ -81,18 +86,36 @@ def _static(inst: OrPasInstance, time_limit: float, workers: int, max_delay: int
         c = roll.report.costs
         progress(f"rolling horizon: cost {c.total}, violations {c.violations}")
         if roll.report.feasible and (best_cost is None or c.total < best_cost):
-            best, best_cost, source, plan, failed = roll.solution, c.total, "rolling horizon", roll.plan, []
-    left = max(0.5, time_limit - (time.perf_counter() - t0))
-    res = solve_placements(inst, inst.patients, hint=plan, time_limit=left, workers=workers, max_delay=max_delay,
-                           progress=progress, weights=w)
-    if res.assignment:
-        cand = to_solution(inst, res.assignment)
+            best, best_cost, source, failed = roll.solution, c.total, "rolling horizon", []
+    spent = time.perf_counter() - t0
+    left = max(0.5, time_limit - spent)
+    # everybody may be left out at a prohibitive cost: the greedy start is then always a complete hint
+    must = {p.name: MISSED_ADMISSION_COST for p in inst.patients if not p.present}
+    res = solve_placements(inst, inst.patients, hint=greedy, time_limit=left * CPSAT_SHARE, workers=workers,
+                           max_delay=max_delay, progress=progress, weights=w, drop_cost=must)
+    status, bound, objective = res.status, res.bound, res.objective
+    single = res.assignment if res.assignment and not res.dropped else (greedy if not failed else None)
+    if single is not None:
+        obj: float = validate_solution(inst, to_solution(inst, single), w).costs.total
+        left = time_limit - (time.perf_counter() - t0)
+        if left > 3.0 and status != "OPTIMAL":
+            single, obj, kept = improve_plan(inst, single, obj, time_limit=left, workers=workers, progress=progress,
+                                             weights=w)
+            progress(f"LNS: {kept} improving move(s), cost {obj:.0f}")
+        cand = to_solution(inst, single)
         cost = validate_solution(inst, cand, w).costs.total
         if best_cost is None or cost <= best_cost:
-            best, best_cost, source, plan, failed = cand, cost, "CP-SAT", res.assignment, []
+            best, best_cost, plan, failed = cand, cost, single, []
+            source = "CP-SAT + LNS" if single is not greedy else source
+    elif res.assignment:  # CP-SAT left somebody out: report it (hard violation), never hide it
+        cand = to_solution(inst, res.assignment)
+        if best_cost is None:
+            best, plan, failed, source = cand, res.assignment, list(res.dropped), "CP-SAT (incomplete)"
     best.current_day = 0
-    return OrPasResult("static", best, validate_solution(inst, best, w), res.status, time.perf_counter() - t0,
-                       res.objective, res.bound, g_cost, failed, plan, source)
+    if bound is not None and bound >= MISSED_ADMISSION_COST:
+        bound = None  # the proof covers a plan leaving somebody out: not a bound on a complete schedule
+    return OrPasResult("static", best, validate_solution(inst, best, w), status, time.perf_counter() - t0,
+                       objective, bound, g_cost, failed, plan, source)
 
 
 def _dynamic(inst: OrPasInstance, time_limit: float, workers: int, max_delay: int | None,
