@@ -82,29 +82,34 @@ def _urgent(p: OrPasPatient) -> bool:
     return not p.present and p.max_admission - p.registration <= URGENT_NOTICE
 
 
-def _phantoms(inst: OrPasInstance, seen: list[OrPasPatient], d: int, lookahead: int) -> list[OrPasPatient]:
-    """Expected urgent arrivals of the next ``lookahead`` days, as copies of the urgent patients seen so far.
+def _phantoms(inst: OrPasInstance, seen: list[OrPasPatient], d: int,
+              lookahead: int) -> list[tuple[OrPasPatient, int]]:
+    """Expected urgent arrivals of the next ``lookahead`` days, each with the cost of not keeping its bed.
 
-    The rate is the number of urgent patients registered on days ``0..d`` per day; copies are taken
-    from the most recent ones, admitted on their future day with no room for delay.
+    Urgent patients seen so far are grouped by the rooms they may use (and their surgery specialism); a
+    group seen ``n`` times in ``d + 1`` days arrives ``rate = n / (d + 1)`` times a day. Every future day
+    gets ``floor(rate)`` copies of the group's latest patient at full cost and one more at the fractional
+    part of the cost, so each kind of room keeps beds in proportion to its own urgent demand.
     """
-    pool = sorted((p for p in seen if _urgent(p)), key=lambda p: (-p.registration, p.name))
-    if not pool:
-        return []
-    rate = len(pool) / (d + 1)
-    out: list[OrPasPatient] = []
-    acc, k = 0.0, 0
-    for t in range(d + 1, min(d + 1 + lookahead, inst.num_days)):
-        acc += rate
-        while acc >= 1.0:
-            acc -= 1.0
-            q = pool[k % len(pool)]
-            k += 1
-            if t + q.los > inst.num_days:
-                continue
+    groups: dict[tuple[frozenset[str], str], list[OrPasPatient]] = {}
+    for p in seen:
+        if _urgent(p):
+            key = (frozenset(r.name for r in allowed_rooms(inst, p)),
+                   inst.specialism_of(p) if inst.surgery_minutes(p) else "")
+            groups.setdefault(key, []).append(p)
+    out: list[tuple[OrPasPatient, int]] = []
+    for members in sorted(groups.values(), key=lambda ms: min(q.name for q in ms)):
+        q = max(members, key=lambda m: (m.registration, m.name))
+        rate = len(members) / (d + 1)
+        for t in range(d + 1, min(d + 1 + lookahead, inst.num_days - q.los + 1)):
             sd = None if q.surgery_offset is None else t + q.surgery_offset
-            out.append(dataclasses.replace(q, name=f"{PHANTOM_PREFIX}{t}.{k}", registration=t, admission=t,
-                                           discharge=t + q.los, max_admission=t, surgery_day=sd, initial_room=None))
+            n, frac = int(rate), rate - int(rate)
+            for i in range(n + (1 if frac > 0.05 else 0)):
+                cost = PHANTOM_COST if i < n else round(PHANTOM_COST * frac)
+                ghost = dataclasses.replace(q, name=f"{PHANTOM_PREFIX}{t}.{q.name}.{i}", registration=t,
+                                            admission=t, discharge=t + q.los, max_admission=t, surgery_day=sd,
+                                            initial_room=None)
+                out.append((ghost, cost))
     return out
 
 
@@ -145,9 +150,10 @@ def run_dynamic(inst: OrPasInstance, *, time_limit: float, workers: int, max_del
             if len(failed2) < len(failed):
                 warm, failed = warm2, failed2
         seen = [p for p in inst.patients if p.registration <= d]
-        ghosts = [] if last else _phantoms(inst, seen, d, LOOKAHEAD_DAYS)
+        expected = [] if last else _phantoms(inst, seen, d, LOOKAHEAD_DAYS)
+        ghosts = [g for g, _c in expected]
         costs = {p.name: _postpone_cost(inst, p, d, window, weights) for p in model if p.name not in staying}
-        costs.update({g.name: PHANTOM_COST for g in ghosts})
+        costs.update({g.name: c for g, c in expected})
         left = deadline - time.perf_counter()
         budget = max(final, left) if last else max(MIN_DAY_SECONDS, (left - final) / (inst.horizon - d))
         res = solve_placements(inst, model + ghosts, earliest=d, hint=warm, time_limit=budget,

@@ -9,6 +9,7 @@ import pytest
 
 from reasoning.allocation.orpas_dynamic import (
     MISSED_ADMISSION_COST,
+    PHANTOM_COST,
     PHANTOM_PREFIX,
     _phantoms,
     _postpone_cost,
@@ -56,12 +57,14 @@ def test_droppable_patient_without_any_room_is_reported_not_raised(tmp_path: Pat
 def test_expected_urgent_arrivals_copy_seen_urgent_patients(tmp_path: Path) -> None:
     inst = _load(tmp_path, _C)
     seen = [p for p in inst.patients if p.name == "C"]  # C: registered and due on day 0 -> urgent
-    ghosts = _phantoms(inst, seen, 0, 2)
-    assert [g.admission for g in ghosts] == [1, 2]  # one urgent arrival per day seen -> one per future day
-    for g in ghosts:
+    expected = _phantoms(inst, seen, 0, 2)
+    assert [(g.admission, c) for g, c in expected] == [(1, PHANTOM_COST), (2, PHANTOM_COST)]  # one a day
+    for g, _c in expected:
         assert g.name.startswith(PHANTOM_PREFIX)
         assert g.registration == g.admission == g.max_admission
         assert g.los == 2 and g.needed == seen[0].needed
+    half = _phantoms(inst, seen, 1, 1)  # seen once in two days: a bed kept at half the cost
+    assert [(g.admission, c) for g, c in half] == [(2, PHANTOM_COST // 2)]
     relaxed = [dataclasses.replace(p, max_admission=3) for p in inst.patients if p.name == "A"]
     assert _phantoms(inst, relaxed, 0, 2) == []  # three days' notice: not urgent
 
