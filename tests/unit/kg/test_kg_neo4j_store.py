@@ -12,7 +12,7 @@ from neo4j import exceptions as nx
 
 from kg.neo4j import Neo4jGraphStore, cypher
 from kg.schema import LABELS, REL_TYPES
-from medkg.errors import StoreError, StoreUnavailableError
+from medkg.errors import MissingEndpointError, StoreError, StoreUnavailableError
 from tests.conftest import BoltServer
 from tests.contract import fixtures as fx
 
@@ -97,8 +97,8 @@ class _Result:
 
 
 class _Tx:
-    def __init__(self, log: list[tuple[str, str]], mode: str) -> None:
-        self.log, self.mode = log, mode
+    def __init__(self, log: list[tuple[str, str]], mode: str, missing: frozenset[str] = frozenset()) -> None:
+        self.log, self.mode, self.missing = log, mode, missing
 
     def run(self, query: str, parameters: dict[str, Any] | None = None, **kw: Any) -> _Result:
         self.log.append((self.mode, query))
@@ -106,7 +106,7 @@ class _Tx:
         if query == cypher.EXISTING_IDS:
             return _Result([{"ids": params["ids"]}])
         if query == cypher.ELEMENT_IDS:
-            return _Result([{"pairs": [[i, f"#1:{n}"] for n, i in enumerate(params["ids"])]}])
+            return _Result([{"pairs": [[i, f"#1:{n}"] for n, i in enumerate(params["ids"]) if i not in self.missing]}])
         if query in cypher.UPSERT_RELS.values():
             return _Result([{"n": len(params["rows"]), "existed": 0}])
         if query in cypher.DELETE_RELS_OF_SOURCE.values():
@@ -128,7 +128,7 @@ class _Session:
         if self.driver.fail_writes:
             self.driver.fail_writes -= 1
             raise nx.ConstraintError("duplicate key")
-        return work(_Tx(self.driver.log, "write"))
+        return work(_Tx(self.driver.log, "write", self.driver.missing))
 
     def execute_read(self, work: Callable[[_Tx], Any]) -> Any:
         return work(_Tx(self.driver.log, "read"))
@@ -138,6 +138,7 @@ class _Driver:
     def __init__(self) -> None:
         self.log: list[tuple[str, str]] = []
         self.fail_writes = 0
+        self.missing: frozenset[str] = frozenset()
 
     def session(self, **kw: Any) -> _Session:
         assert kw.get("database") == "neo4j"
@@ -189,3 +190,17 @@ def test_constraint_error_is_retried_once() -> None:
     driver.fail_writes = 2
     with pytest.raises(StoreError, match="constraint"):
         store.upsert_nodes(fx.NODES[:2])
+
+
+def test_relationship_ends_resolved_once_and_missing_ones_refused_before_writing() -> None:
+    """Each distinct end is looked up once (one ELEMENT_IDS statement for the call); a missing end raises
+    MissingEndpointError naming it before any relationship statement is sent."""
+    store, driver = _fake_store()
+    store.upsert_relationships(fx.RELS)
+    assert [q for _, q in driver.log].count(cypher.ELEMENT_IDS) == 1
+    driver.log.clear()
+    driver.missing = frozenset({fx.T2DM})
+    with pytest.raises(MissingEndpointError) as err:
+        store.upsert_relationships(fx.RELS)
+    assert fx.T2DM in str(err.value)
+    assert not {q for _, q in driver.log} & set(cypher.UPSERT_RELS.values())
