@@ -77,6 +77,10 @@ def _postpone_cost(inst: OrPasInstance, p: OrPasPatient, d: int, window: int | N
     return 1 + min(placement_cost(inst, p, r, after, w) for r in rooms)
 
 
+def _missed(names: list[str], costs: dict[str, int]) -> int:
+    return sum(1 for n in names if costs.get(n, 0) >= MISSED_ADMISSION_COST)
+
+
 def _urgent(p: OrPasPatient) -> bool:
     """A patient who arrives with little notice and little room for delay (the beds a plan must keep free)."""
     return not p.present and p.max_admission - p.registration <= URGENT_NOTICE
@@ -154,6 +158,12 @@ def run_dynamic(inst: OrPasInstance, *, time_limit: float, workers: int, max_del
         ghosts = [g for g, _c in expected]
         costs = {p.name: _postpone_cost(inst, p, d, window, weights) for p in model if p.name not in staying}
         costs.update({g.name: c for g, c in expected})
+        if ghosts:  # a start that keeps the expected beds: must-admit patients and expected arrivals first
+            must = frozenset(n for n, c in costs.items() if c >= MISSED_ADMISSION_COST) | {g.name for g in ghosts}
+            warm_r, failed_r = greedy_schedule(inst, model + ghosts, prefer=prefer, earliest=d, weights=weights,
+                                               first=must)
+            if _missed(failed_r, costs) <= _missed(failed, costs):
+                warm = warm_r
         left = deadline - time.perf_counter()
         budget = max(final, left) if last else max(MIN_DAY_SECONDS, (left - final) / (inst.horizon - d))
         res = solve_placements(inst, model + ghosts, earliest=d, hint=warm, time_limit=budget,
