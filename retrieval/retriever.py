@@ -38,10 +38,14 @@ class RetrieverConfig(BaseModel):
 
     candidates: int = Field(default=50, ge=1, le=1000, description="Hits taken from each retriever before fusion.")
     rrf_k: float = Field(default=5.0, ge=0)
-    # Tuned by MRR on the PubMedQA dev questions (question → own abstract; ``medkg bench retrieval`` re-tunes
-    # and prints the grid's best): dense dominates, passage BM25 repairs some of its misses, document-level BM25
-    # a few more. The graph walk adds KG evidence (the bundle's subgraph, and graph ranks on each passage), but
-    # its passage ranking only lowered the fused order there, so its fusion weight is 0 by default.
+    # Chosen on the PubMedQA dev questions (question → own abstract): dense dominates, passage BM25 repairs some
+    # of its misses, document-level BM25 a few more. The graph walk adds KG evidence (the bundle's subgraph, and
+    # graph ranks on each passage), but its passage ranking only lowered the fused order there, so its fusion
+    # weight is 0 by default. ``medkg bench retrieval`` prints a 5-fold cross-validated estimate of choosing the
+    # setting from a grid of round values (``fusion_cv``) next to these. The CV choice there (dense 1, BM25 1,
+    # doc BM25 0.5, k 1) scores higher on PubMedQA out of fold, but it lowers MedQuAD recall@1 / MRR by about a
+    # fifth (BM25 ranks the several answers about one topic poorly), so it is not the default: the two sets
+    # want opposite BM25 weights.
     weights: dict[str, float] = Field(
         default_factory=lambda: {"dense": 2.0, "sparse": 1.0, "doc_sparse": 0.25, "graph": 0.0}
     )
