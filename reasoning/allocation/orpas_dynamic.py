@@ -20,6 +20,7 @@ A patient who can no longer be admitted within his window is reported (a hard vi
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from collections.abc import Callable
 
@@ -33,7 +34,8 @@ __all__ = ["DYNAMIC_MAX_DELAY", "DynamicOutcome", "run_dynamic"]
 DYNAMIC_MAX_DELAY = 4
 URGENT_NOTICE = 2  # days between registration and latest admission that make a patient urgent
 LOOKAHEAD_DAYS = 3  # days of expected urgent arrivals kept in each day's model
-PHANTOM_COST = 400  # cost of not keeping a bed for one expected urgent arrival
+PHANTOM_COST = 1000  # cost of not keeping a bed for an urgent arrival that comes for sure
+MIN_TAIL = 0.05  # beds are kept for the k-th urgent arrival of a day only if P(at least k) >= this
 MISSED_ADMISSION_COST = 100_000  # a known patient left out of the day's plan
 PHANTOM_PREFIX = "~expected"
 FINAL_SHARE = 0.3  # share of the time for the final plan after the horizon
@@ -91,9 +93,10 @@ def _phantoms(inst: OrPasInstance, seen: list[OrPasPatient], d: int,
     """Expected urgent arrivals of the next ``lookahead`` days, each with the cost of not keeping its bed.
 
     Urgent patients seen so far are grouped by the rooms they may use (and their surgery specialism); a
-    group seen ``n`` times in ``d + 1`` days arrives ``rate = n / (d + 1)`` times a day. Every future day
-    gets ``floor(rate)`` copies of the group's latest patient at full cost and one more at the fractional
-    part of the cost, so each kind of room keeps beds in proportion to its own urgent demand.
+    group seen ``n`` times in ``d + 1`` days arrives ``rate = n / (d + 1)`` times a day (Poisson). Each future
+    day gets one expected arrival per ``k`` with ``P(at least k arrivals) >= MIN_TAIL``, costing
+    ``PHANTOM_COST * P(at least k)`` when left out, with the group's median stay: each kind of room keeps
+    beds in proportion to the risk of its own urgent demand.
     """
     groups: dict[tuple[frozenset[str], str], list[OrPasPatient]] = {}
     for p in seen:
@@ -103,17 +106,27 @@ def _phantoms(inst: OrPasInstance, seen: list[OrPasPatient], d: int,
             groups.setdefault(key, []).append(p)
     out: list[tuple[OrPasPatient, int]] = []
     for members in sorted(groups.values(), key=lambda ms: min(q.name for q in ms)):
-        q = max(members, key=lambda m: (m.registration, m.name))
+        latest = max(members, key=lambda m: (m.registration, m.name))
+        los = sorted(m.los for m in members)[len(members) // 2]  # the median stay of the group
         rate = len(members) / (d + 1)
-        for t in range(d + 1, min(d + 1 + lookahead, inst.num_days - q.los + 1)):
-            sd = None if q.surgery_offset is None else t + q.surgery_offset
-            n, frac = int(rate), rate - int(rate)
-            for i in range(n + (1 if frac > 0.05 else 0)):
-                cost = PHANTOM_COST if i < n else round(PHANTOM_COST * frac)
-                ghost = dataclasses.replace(q, name=f"{PHANTOM_PREFIX}{t}.{q.name}.{i}", registration=t,
-                                            admission=t, discharge=t + q.los, max_admission=t, surgery_day=sd,
+        costs = [round(PHANTOM_COST * tail) for tail in _poisson_tails(rate) if tail >= MIN_TAIL]
+        for t in range(d + 1, min(d + 1 + lookahead, inst.num_days - los + 1)):
+            sd = None if latest.surgery_offset is None else t + latest.surgery_offset
+            for i, cost in enumerate(costs):
+                ghost = dataclasses.replace(latest, name=f"{PHANTOM_PREFIX}{t}.{latest.name}.{i}", registration=t,
+                                            admission=t, discharge=t + los, max_admission=t, surgery_day=sd,
                                             initial_room=None)
                 out.append((ghost, cost))
+    return out
+
+
+def _poisson_tails(rate: float, most: int = 6) -> list[float]:
+    """``P(N >= k)`` for ``k = 1..most``, ``N`` Poisson with mean ``rate``."""
+    pk, cdf, out = math.exp(-rate), 0.0, []
+    for k in range(most):
+        cdf += pk
+        out.append(max(0.0, 1.0 - cdf))
+        pk *= rate / (k + 1)
     return out
 
 
