@@ -71,11 +71,12 @@ SHOW_CONSTRAINT_NAMES = "SHOW CONSTRAINTS YIELD name RETURN name"
 # -- writes ----------------------------------------------------------------------------------------
 # The store reads which ids/keys exist first (same transaction), then CREATEs the new and SETs the existing:
 # MERGE on a multi-label pattern scans the synthetic type on ArcadeDB (quadratic), CREATE + MATCH by the
-# Entity.id index does not; the unique constraint still refuses duplicates.
+# Entity.id index does not; the unique constraint still refuses duplicates. Rows are the property maps themselves
+# (they hold ``id``): no wrapper map to encode and unpack per row.
 CREATE_NODES: dict[str, str] = {
-    label: f"UNWIND $rows AS row CREATE (n:{label}:Entity) SET n = row.props" for label in LABELS
+    label: f"UNWIND $rows AS props CREATE (n:{label}:Entity) SET n = props" for label in LABELS
 }
-UPDATE_NODES = "UNWIND $rows AS row MATCH (n:Entity {id: row.id}) SET n = row.props"
+UPDATE_NODES = "UNWIND $rows AS props MATCH (n:Entity {id: props.id}) SET n = props"
 # Relationship upserts first resolve each distinct end id to its element id (ELEMENT_IDS, one index lookup per
 # node rather than two per relationship: on ArcadeDB an Entity.id lookup probes every label's synthetic type, ~35 us,
 # while an element-id match is a direct record load), then run one statement per type and batch: the relationship

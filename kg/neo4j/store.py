@@ -196,8 +196,7 @@ class Neo4jGraphStore:
             gone = set(relabelled)
             groups: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
             for n in changed:  # label None: update in place; else create with that label
-                groups[None if n.id in existing and n.id not in gone else n.label].append(
-                    {"id": n.id, "props": node_props(n)})
+                groups[None if n.id in existing and n.id not in gone else n.label].append(node_props(n))
             for label, rows in groups.items():
                 statement = cypher.UPDATE_NODES if label is None else cypher.CREATE_NODES[label]
                 for chunk in _chunks(rows, self.batch_size):
