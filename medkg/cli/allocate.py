@@ -59,9 +59,10 @@ def or_pas(
         return
     for line in render_report(res.report):
         console.print(line, highlight=False)
-    bound = "none (dynamic mode proves no bound)" if res.bound is None else f"{res.bound:.0f}"
-    gap = "" if res.gap is None else f", gap {100 * res.gap:.1f}% (single-room model)"
-    console.print(f"solver {res.status} in {res.seconds:.1f}s; lower bound {bound}{gap}; wrote {out}", highlight=False)
+    bound = "none" if res.bound is None else f"{res.bound:.0f}"
+    gap = "" if res.gap is None else f", gap {100 * res.gap:.1f}%"
+    console.print(f"solver {res.status} in {res.seconds:.1f}s; lower bound of the single-room model (no transfers; "
+                  f"not a proven bound of the full problem) {bound}{gap}; wrote {out}", highlight=False)
 
 
 @app.command("validate")

@@ -2,7 +2,7 @@
 
 Static: greedy construction; (given >= 240 s) a rolling-horizon pass -- the dynamic procedure, with 30% of
 the time -- as a second candidate; then CP-SAT on the whole single-room model, warm-started with the greedy
-plan, for 40% of the rest (every patient may be left out at a prohibitive cost, so the greedy start is always
+plan, for 50% of the rest (every patient may be left out at a prohibitive cost, so the greedy start is always
 a complete solution even when it could not place everybody); then large-neighbourhood search with CP-SAT
 (:mod:`reasoning.allocation.orpas_lns`) from the best single-room plan until the time is up. The best
 schedule by the validator's cost is returned (``warm_start`` says which stage found it).
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 Mode = Literal["static", "dynamic"]
 ROLLING_MIN_SECONDS = 240.0
 ROLLING_SHARE = 0.3  # static mode spends this share of its time on the rolling-horizon pass
-CPSAT_SHARE = 0.4  # then this share of the rest on one CP-SAT search of the whole single-room model; LNS after
+CPSAT_SHARE = 0.5  # then this share of the rest on one CP-SAT search of the whole single-room model; LNS after
 
 
 @dataclass
@@ -94,23 +94,24 @@ def _static(inst: OrPasInstance, time_limit: float, workers: int, max_delay: int
     res = solve_placements(inst, inst.patients, hint=greedy, time_limit=left * CPSAT_SHARE, workers=workers,
                            max_delay=max_delay, progress=progress, weights=w, drop_cost=must)
     status, bound, objective = res.status, res.bound, res.objective
-    single = res.assignment if res.assignment and not res.dropped else (greedy if not failed else None)
-    if single is not None:
-        obj: float = validate_solution(inst, to_solution(inst, single), w).costs.total
-        left = time_limit - (time.perf_counter() - t0)
-        if left > 3.0 and status != "OPTIMAL":
-            single, obj, kept = improve_plan(inst, single, obj, time_limit=left, workers=workers, progress=progress,
-                                             weights=w)
-            progress(f"LNS: {kept} improving move(s), cost {obj:.0f}")
-        cand = to_solution(inst, single)
-        cost = validate_solution(inst, cand, w).costs.total
-        if best_cost is None or cost <= best_cost:
-            best, best_cost, plan, failed = cand, cost, single, []
-            source = "CP-SAT + LNS" if single is not greedy else source
-    elif res.assignment:  # CP-SAT left somebody out: report it (hard violation), never hide it
-        cand = to_solution(inst, res.assignment)
-        if best_cost is None:
-            best, plan, failed, source = cand, res.assignment, list(res.dropped), "CP-SAT (incomplete)"
+    if res.assignment:
+        start, start_obj = res.assignment, res.objective if res.objective is not None else float("inf")
+    else:
+        start = greedy
+        start_obj = validate_solution(inst, to_solution(inst, greedy), w).costs.total + MISSED_ADMISSION_COST * len(
+            failed)
+    left = time_limit - (time.perf_counter() - t0)
+    if left > 3.0 and status != "OPTIMAL":
+        start, start_obj, kept = improve_plan(inst, start, start_obj, time_limit=left, workers=workers,
+                                              progress=progress, weights=w)
+        progress(f"LNS: {kept} improving move(s), model cost {start_obj:.0f}")
+    cand = to_solution(inst, start)
+    rep = validate_solution(inst, cand, w)
+    cost = rep.costs.total
+    missing = [p.name for p in inst.patients if p.name not in start]
+    if best_cost is None or (not missing and cost <= best_cost):
+        best, best_cost, plan, failed = cand, cost, start, missing
+        source = "greedy" if start is greedy else "CP-SAT + LNS"
     best.current_day = 0
     if bound is not None and bound >= MISSED_ADMISSION_COST:
         bound = None  # the proof covers a plan leaving somebody out: not a bound on a complete schedule
