@@ -8,13 +8,25 @@ Every day ``d`` of the original horizon:
   transfer (100) exactly as in the problem definition -- this is what lets an urgent newcomer in when the
   wards are full;
 - patients registered but not admitted yet are re-planned with admission ``>= d``, within a rolling window
-  of ``max_delay`` days (default 4; tomorrow's model can delay them further);
-- the day's model is the single-room CP-SAT model, warm-started with yesterday's plan (greedy placement of
-  the newcomers); then day ``d`` is committed: who is admitted today and every room of today.
+  of ``max_delay`` days (default 4); leaving one out of the window costs what admitting him on the first
+  day after it would (he is re-planned tomorrow), and a prohibitive ``MISSED_ADMISSION_COST`` when his
+  own window ends inside the rolling one -- so every day's model is feasible and says whom it left out;
+- *expected urgent arrivals* (see :func:`_phantoms`) of the next ``LOOKAHEAD_DAYS`` days enter the model
+  as droppable patients: urgent patients (latest admission at most ``URGENT_NOTICE`` days after their
+  registration) seen so far, grouped by the rooms they may use, arrive as a Poisson stream; the k-th bed
+  of a group on a future day is kept at ``PHANTOM_COST * P(at least k arrivals)``. Without this, electives
+  admitted a day earlier fill the last beds of a ward and a same-day emergency finds no bed (the cause of
+  every dynamic violation we traced; see the commit history);
+- the day's model is the single-room CP-SAT model, warm-started by the greedy (must-admit patients and
+  expected arrivals first, then yesterday's plan); a day that leaves a known patient out is searched
+  again (presolve on) from a greedy repair that places those patients first; then day ``d`` is committed:
+  who is admitted today and every room of today.
 
 After the last day, one more solve (day ``H``, full windows, presolve on, 30% of the time) plans everything
 that happens after the horizon: the rest of the present patients' stays and the admissions still to come.
-A patient who can no longer be admitted within his window is reported (a hard violation), never silently dropped.
+A patient who can no longer be admitted within his window is reported (a hard violation), never silently
+dropped. Per-day solves get at least ``MIN_DAY_SECONDS`` and re-searches add time, so a run may exceed its
+time limit by some seconds.
 """
 
 from __future__ import annotations
