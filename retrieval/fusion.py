@@ -1,4 +1,5 @@
-"""Reciprocal rank fusion (Cormack et al. 2009) with per-retriever weights, and duplicate removal."""
+"""Reciprocal rank fusion (Cormack et al. 2009) with per-retriever weights, score fusion of z-normalised scores,
+and duplicate removal."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from pydantic import BaseModel, Field
 
-__all__ = ["FusedHit", "dedup", "rrf"]
+__all__ = ["FusedHit", "dedup", "rrf", "zscore_fusion"]
 
 Hits = Sequence[tuple[str, float]]
 
@@ -38,6 +39,36 @@ def rrf(results: Mapping[str, Hits], *, k: float = 60.0, weights: Mapping[str, f
             seen.add(doc)
             hit = fused.setdefault(doc, FusedHit(id=doc, score=0.0))
             hit.score += w / (k + rank)
+            hit.scores[name] = score
+            hit.ranks[name] = rank
+    return sorted(fused.values(), key=lambda h: (-h.score, min(h.ranks.values(), default=0), h.id))
+
+
+def zscore_fusion(results: Mapping[str, Hits], *, weights: Mapping[str, float] | None = None) -> list[FusedHit]:
+    """``score(d) = Σ_r w_r · (s_r(d) − mean_r) / std_r`` over the retrievers that returned ``d``, the mean and
+    (population) standard deviation taken over retriever r's own list (a list of one, or of equal scores, has
+    std 1). Unlike RRF it keeps how far a hit stands out: a BM25 list whose top hit towers over the rest weighs
+    more than a flat one. Repeats in a list keep their first score; ties as in :func:`rrf`.
+
+    Not the default: on ``medkg bench retrieval``'s English sets (document level, 100 passages per retriever) it
+    scored PubMedQA R@1 0.976 out of fold (5-fold CV over 18 round settings) and, with the setting chosen on all
+    of PubMedQA (dense 1, BM25 1, doc BM25 0.5), MedQuAD R@1 0.603 / R@10 0.968, where RRF must trade one set
+    against the other; it is not yet wired into the retriever nor checked on the Chinese set.
+    """
+    fused: dict[str, FusedHit] = {}
+    for name, hits in results.items():
+        w = 1.0 if weights is None else float(weights.get(name, 1.0))
+        first: dict[str, tuple[int, float]] = {}
+        for rank, (doc, score) in enumerate(hits, start=1):
+            first.setdefault(doc, (rank, float(score)))
+        if not first:
+            continue
+        values = [sc for _, sc in first.values()]
+        mean = sum(values) / len(values)
+        std = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5 or 1.0
+        for doc, (rank, score) in first.items():
+            hit = fused.setdefault(doc, FusedHit(id=doc, score=0.0))
+            hit.score += w * (score - mean) / std
             hit.scores[name] = score
             hit.ranks[name] = rank
     return sorted(fused.values(), key=lambda h: (-h.score, min(h.ranks.values(), default=0), h.id))
