@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from pydantic import BaseModel, Field
 
-from retrieval.fusion import rrf
+from retrieval.fusion import rrf, zscore_fusion
 from retrieval.retriever import HybridRetriever
 
 __all__ = [
@@ -52,6 +52,9 @@ class QueryRuns(BaseModel):
     """Per query: document ranking per retriever (best first), and the search timings."""
 
     rankings: list[dict[str, list[str]]] = Field(default_factory=list)
+    scores: list[dict[str, list[float]]] = Field(
+        default_factory=list, description="Per query and retriever: each ranked document's (best passage's) score."
+    )
     timings_ms: list[dict[str, float]] = Field(default_factory=list)
 
 
@@ -79,14 +82,17 @@ def run_queries(
         docs = {cid: rec.doc_id for cid, rec in retriever.indexer.records(list(ids)).items()}
         skip = exclude_docs(q) if exclude_docs is not None else set()
         ranking: dict[str, list[str]] = {}
+        scores: dict[str, list[float]] = {}
         for name, hits in res.hits.items():
-            seen: dict[str, None] = {}
-            for cid, _ in hits:
+            seen: dict[str, float] = {}
+            for cid, sc in hits:
                 d = docs.get(cid)
                 if d is not None and d not in skip:
-                    seen.setdefault(d, None)
+                    seen.setdefault(d, sc)
             ranking[name] = list(seen)
+            scores[name] = list(seen.values())
         runs.rankings.append(ranking)
+        runs.scores.append(scores)
         timings = dict(res.timings_ms)
         timings["search"] = (time.perf_counter() - t0) * 1000
         runs.timings_ms.append(timings)
@@ -96,13 +102,29 @@ def run_queries(
 
 
 def fuse_runs(
-    runs: QueryRuns, *, k: float, weights: Mapping[str, float], names: Sequence[str] | None = None
+    runs: QueryRuns,
+    *,
+    k: float,
+    weights: Mapping[str, float],
+    names: Sequence[str] | None = None,
+    method: str = "rrf",
 ) -> list[list[str]]:
-    """Fused document ranking per query (RRF over the per-retriever document rankings)."""
+    """Fused document ranking per query: RRF over the per-retriever document rankings, or (``method="zscore"``)
+    z-score fusion of their scores (needs ``runs.scores``)."""
+    if method == "zscore" and len(runs.scores) != len(runs.rankings):
+        raise ValueError("z-score fusion needs the document scores (runs.scores)")
     out: list[list[str]] = []
-    for ranking in runs.rankings:
-        use = {n: [(d, 0.0) for d in r] for n, r in ranking.items() if names is None or n in names}
-        out.append([h.id for h in rrf(use, k=k, weights=weights)])
+    for i, ranking in enumerate(runs.rankings):
+        if method == "zscore":
+            use = {
+                n: list(zip(r, runs.scores[i][n], strict=True))
+                for n, r in ranking.items()
+                if names is None or n in names
+            }
+            out.append([h.id for h in zscore_fusion(use, weights=weights)])
+        else:
+            use = {n: [(d, 0.0) for d in r] for n, r in ranking.items() if names is None or n in names}
+            out.append([h.id for h in rrf(use, k=k, weights=weights)])
     return out
 
 

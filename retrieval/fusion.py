@@ -48,7 +48,9 @@ def zscore_fusion(results: Mapping[str, Hits], *, weights: Mapping[str, float] |
     """``score(d) = Σ_r w_r · (s_r(d) − mean_r) / std_r`` over the retrievers that returned ``d``, the mean and
     (population) standard deviation taken over retriever r's own list (a list of one, or of equal scores, has
     std 1). Unlike RRF it keeps how far a hit stands out: a BM25 list whose top hit towers over the rest weighs
-    more than a flat one. Repeats in a list keep their first score; ties as in :func:`rrf`.
+    more than a flat one. Repeats in a list keep their first score; ties as in :func:`rrf`. A retriever of weight
+    0 only annotates hits the others found (its scores and ranks), it adds none: z-scores can be negative, so its
+    own hits at 0 would outrank below-average hits of the weighted retrievers.
 
     Not the default: on ``medkg bench retrieval``'s English sets (document level, 100 passages per retriever) it
     scored PubMedQA R@1 0.976 out of fold (5-fold CV over 18 round settings) and, with the setting chosen on all
@@ -56,8 +58,9 @@ def zscore_fusion(results: Mapping[str, Hits], *, weights: Mapping[str, float] |
     against the other; it is not yet wired into the retriever nor checked on the Chinese set.
     """
     fused: dict[str, FusedHit] = {}
-    for name, hits in results.items():
-        w = 1.0 if weights is None else float(weights.get(name, 1.0))
+    w_of = {name: 1.0 if weights is None else float(weights.get(name, 1.0)) for name in results}
+    for name in sorted(results, key=lambda n: w_of[n] == 0):  # weighted retrievers first
+        hits, w = results[name], w_of[name]
         first: dict[str, tuple[int, float]] = {}
         for rank, (doc, score) in enumerate(hits, start=1):
             first.setdefault(doc, (rank, float(score)))
@@ -67,6 +70,8 @@ def zscore_fusion(results: Mapping[str, Hits], *, weights: Mapping[str, float] |
         mean = sum(values) / len(values)
         std = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5 or 1.0
         for doc, (rank, score) in first.items():
+            if w == 0 and doc not in fused:
+                continue
             hit = fused.setdefault(doc, FusedHit(id=doc, score=0.0))
             hit.score += w * (score - mean) / std
             hit.scores[name] = score

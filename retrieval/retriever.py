@@ -10,7 +10,7 @@ import hashlib
 import logging
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,7 +19,7 @@ from medkg.errors import EmptyInputError, InputValidationError
 from medkg.settings import Settings
 from retrieval.bundle import EvidenceBundle, EvidencePassage, EvidenceSubgraph
 from retrieval.dense import DenseRetriever
-from retrieval.fusion import FusedHit, dedup, rrf
+from retrieval.fusion import FusedHit, dedup, rrf, zscore_fusion
 from retrieval.graph_walk import GraphConfig, GraphResult, GraphRetriever, Linker
 from retrieval.indexing import PassageIndexer
 from retrieval.sparse import DocSparseRetriever, SparseRetriever
@@ -48,6 +48,9 @@ class RetrieverConfig(BaseModel):
     # 0.943 → 0.931, below dense alone on both, so it is not the default: the sets want opposite BM25 weights.
     weights: dict[str, float] = Field(
         default_factory=lambda: {"dense": 2.0, "sparse": 1.0, "doc_sparse": 0.25, "graph": 0.0}
+    )
+    fusion: Literal["rrf", "zscore"] = Field(
+        default="rrf", description="rrf: weighted reciprocal rank fusion; zscore: weighted z-normalised scores."
     )
     retrievers: tuple[str, ...] = ("dense", "sparse", "doc_sparse", "graph")
     graph: GraphConfig = Field(default_factory=GraphConfig)
@@ -159,7 +162,10 @@ class HybridRetriever:
 
     def fuse(self, results: SearchResults) -> list[FusedHit]:
         t = time.perf_counter()
-        fused = rrf(results.hits, k=self.config.rrf_k, weights=self.config.weights)
+        if self.config.fusion == "zscore":
+            fused = zscore_fusion(results.hits, weights=self.config.weights)
+        else:
+            fused = rrf(results.hits, k=self.config.rrf_k, weights=self.config.weights)
         results.timings_ms["fusion"] = (time.perf_counter() - t) * 1000
         return fused
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from retrieval.fusion import zscore_fusion
+from retrieval.indexing import PassageIndexer
+from retrieval.retriever import HybridRetriever, RetrieverConfig
 
 
 def test_scores_are_weighted_sums_of_z_scores() -> None:
@@ -30,8 +32,22 @@ def test_a_standing_out_hit_beats_a_flat_list_top() -> None:
 
 def test_flat_or_single_lists_and_zero_weight() -> None:
     fused = zscore_fusion(
-        {"dense": [("a", 0.7)], "sparse": [("b", 5.0), ("c", 5.0)], "graph": [("g", 1.0), ("h", 0.0)]},
+        {"graph": [("g", 1.0), ("b", 0.0)], "dense": [("a", 0.7)], "sparse": [("b", 5.0), ("c", 5.0), ("e", 2.0)]},
         weights={"graph": 0.0},
     )
-    assert {h.id: h.score for h in fused} == {"a": 0.0, "b": 0.0, "c": 0.0, "g": 0.0, "h": 0.0}
-    assert [h.id for h in fused] == ["a", "b", "g", "c", "h"]  # ties: best single rank, then id
+    by = {h.id: h for h in fused}
+    assert "g" not in by  # a weight-0 retriever adds no hits of its own ...
+    assert by["b"].ranks == {"graph": 2, "sparse": 1} and by["b"].scores["graph"] == 0.0  # ... but annotates
+    assert by["a"].score == 0.0 and by["b"].score == pytest.approx(by["c"].score) and by["e"].score < 0
+    assert [h.id for h in fused] == ["b", "c", "a", "e"]  # ties: best single rank, then id
+
+
+def test_retriever_with_zscore_fusion_returns_cited_passages(filled: PassageIndexer) -> None:
+    cfg = RetrieverConfig(fusion="zscore", weights={"dense": 1.0, "sparse": 1.0, "doc_sparse": 0.5, "graph": 0.0})
+    b = HybridRetriever(filled, config=cfg).search("metformin HbA1c", k=5)
+    assert b.passages and b.passages[0].citation_id.startswith("pmid:1#")
+    assert all(p.scores for p in b.passages)
+    fused = [p.fused_score for p in b.passages]
+    assert fused == sorted(fused, reverse=True)
+    rrf_top = HybridRetriever(filled).search("metformin HbA1c", k=5).passages[0]
+    assert fused[0] != pytest.approx(rrf_top.fused_score)  # the config picks the fusion, not always RRF
