@@ -52,10 +52,11 @@ def zscore_fusion(results: Mapping[str, Hits], *, weights: Mapping[str, float] |
     0 only annotates hits the others found (its scores and ranks), it adds none: z-scores can be negative, so its
     own hits at 0 would outrank below-average hits of the weighted retrievers.
 
-    Not the default: on ``medkg bench retrieval``'s English sets (document level, 100 passages per retriever) it
-    scored PubMedQA R@1 0.976 out of fold (5-fold CV over 18 round settings) and, with the setting chosen on all
-    of PubMedQA (dense 1, BM25 1, doc BM25 0.5), MedQuAD R@1 0.603 / R@10 0.968, where RRF must trade one set
-    against the other; it is not yet wired into the retriever nor checked on the Chinese set.
+    Not the default (``RetrieverConfig.fusion``): on ``medkg bench retrieval``'s English sets (document level,
+    100 passages per retriever) it scored PubMedQA R@1 0.976 out of fold (5-fold CV over 18 round settings, offline)
+    and, with dense 1, BM25 1, doc BM25 0.5 (chosen on all of PubMedQA), R@1 0.978 there and MedQuAD R@1 0.602 /
+    R@10 0.968 (RRF as shipped: 0.954; 0.599 / 0.971), but Chinese department P@5 fell to 0.923 (RRF 0.942, dense
+    0.939; first 2,000 consultations). Per-language weights may fix that; not tried yet.
     """
     fused: dict[str, FusedHit] = {}
     w_of = {name: 1.0 if weights is None else float(weights.get(name, 1.0)) for name in results}
