@@ -106,8 +106,8 @@ def test_bioasq_groups_snippets_by_pmid_with_stable_ids(tmp_path: Path) -> None:
 
 def test_medquad_ids_focus_prefix_and_duplicate_ids(tmp_path: Path) -> None:
     """medquad:<id> for unique ids; reused ids get a content-hash suffix; exact repeats are dropped; the
-    passage text starts with the focus topic and section heading, never the question (the question is what users ask, so indexing
-    it would make question -> own answer retrieval circular); the question stays in the metadata."""
+    passage text starts with the focus topic and section heading, never the question (the question is what users
+    ask, so indexing it would make question -> own answer retrieval circular); the question stays in the metadata."""
     base = {"source": "GHR", "url": "https://x", "focus": "F", "cuis": ["C1"], "semantic_group": "Disorders",
             "qtype": "information"}
     rows = [
