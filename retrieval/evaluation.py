@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from pydantic import BaseModel, Field
 
-from retrieval.fusion import rrf, zscore_fusion
+from retrieval.fusion import FusionSetting, fuse, rrf, zscore_fusion
 from retrieval.retriever import HybridRetriever
 
 __all__ = [
@@ -166,13 +166,6 @@ def percentiles(values: Sequence[float]) -> tuple[float, float]:
     return q[49], q[94]
 
 
-class FusionSetting(BaseModel):
-    """Per-retriever RRF weights and RRF k."""
-
-    weights: dict[str, float]
-    k: float
-
-
 class CVResult(BaseModel):
     """Out-of-fold metrics of selecting a fusion setting by ``objective`` on the other folds."""
 
@@ -191,17 +184,36 @@ def fusion_grid(
     doc_sparse: Iterable[float] = (0.0, 0.125, 0.25, 0.5),
     graph: Iterable[float] = (0.0,),
     ks: Iterable[float] = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0),
+    zscore: bool = True,
 ) -> list[FusionSetting]:
-    """Round candidate settings. RRF order only depends on the weights' ratios, so dense is fixed at 1 by default."""
-    return [
+    """Round candidate settings: weighted RRF for every k, and (``zscore``) weighted z-score fusion. Both orders
+    only depend on the weights' ratios, so dense is fixed at 1 by default."""
+    combos = list(itertools.product(dense, sparse, doc_sparse, graph))
+    out = [
         FusionSetting(weights={"dense": d, "sparse": s, "doc_sparse": ds, "graph": g}, k=k)
-        for d, s, ds, g, k in itertools.product(dense, sparse, doc_sparse, graph, ks)
+        for (d, s, ds, g), k in itertools.product(combos, ks)
     ]
+    if zscore:
+        out += [
+            FusionSetting(weights={"dense": d, "sparse": s, "doc_sparse": ds, "graph": g}, method="zscore")
+            for d, s, ds, g in combos
+        ]
+    return out
 
 
-def _first_relevant(ranking: Mapping[str, Sequence[str]], relevant: set[str], setting: FusionSetting) -> int | None:
-    """1-based position of the first relevant document in the RRF fusion of ``ranking`` (same order as
-    :func:`retrieval.fusion.rrf`: score, then best single rank, then id), without building the full list."""
+def _first_relevant(
+    ranking: Mapping[str, Sequence[str]],
+    relevant: set[str],
+    setting: FusionSetting,
+    scores: Mapping[str, Sequence[float]] | None = None,
+) -> int | None:
+    """1-based position of the first relevant document in the fusion of ``ranking`` (same order as
+    :func:`retrieval.fusion.fuse`); RRF without building the full list, z-score from ``scores``."""
+    if setting.method == "zscore":
+        if scores is None:
+            raise ValueError("z-score fusion needs the document scores (runs.scores)")
+        fused = fuse({n: list(zip(r, scores[n], strict=True)) for n, r in ranking.items()}, setting)
+        return next((i for i, h in enumerate(fused, start=1) if h.id in relevant), None)
     score: dict[str, float] = {}
     best: dict[str, int] = {}
     for name, docs in ranking.items():
@@ -245,17 +257,19 @@ def cross_validate_fusion(
     objective: str = "mrr",
 ) -> CVResult:
     """k-fold cross-validation of choosing the fusion setting from ``grid`` by ``objective`` ("mrr", "r@1",
-    "r@5", ...). Queries are shuffled with ``seed`` and split into ``folds`` parts; on each, the best setting on
+    "r@5", ...); the default grid has z-score settings when ``runs`` carries scores. Queries are shuffled with ``seed`` and split into ``folds`` parts; on each, the best setting on
     the other parts (ties: the earlier grid entry) scores the held-out part."""
-    cands = list(grid) if grid is not None else fusion_grid()
+    cands = list(grid) if grid is not None else fusion_grid(zscore=bool(runs.scores))
     if not cands:
         raise ValueError("the fusion grid is empty")
     if not 2 <= folds <= len(queries):
         raise ValueError(f"folds must be from 2 to the number of queries ({len(queries)}), got {folds}")
     if len(runs.rankings) != len(queries):
         raise ValueError("runs and queries differ in length")
+    sc: list[dict[str, list[float]] | None] = list(runs.scores) if runs.scores else [None] * len(queries)
     pos = [
-        [_first_relevant(r, q.relevant, s) for r, q in zip(runs.rankings, queries, strict=True)] for s in cands
+        [_first_relevant(r, q.relevant, s, c) for r, q, c in zip(runs.rankings, queries, sc, strict=True)]
+        for s in cands
     ]
     order = list(range(len(queries)))
     random.Random(seed).shuffle(order)

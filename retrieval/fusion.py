@@ -4,10 +4,11 @@ and duplicate removal."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["FusedHit", "dedup", "rrf", "zscore_fusion"]
+__all__ = ["FusedHit", "FusionSetting", "dedup", "fuse", "rrf", "zscore_fusion"]
 
 Hits = Sequence[tuple[str, float]]
 
@@ -19,6 +20,24 @@ class FusedHit(BaseModel):
     score: float
     scores: dict[str, float] = Field(default_factory=dict)
     ranks: dict[str, int] = Field(default_factory=dict)
+
+
+class FusionSetting(BaseModel):
+    """One way to fuse: ``method`` (weighted RRF, or weighted z-scores), per-retriever weights, and RRF k (unused
+    by z-score fusion)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    weights: dict[str, float]
+    k: float = Field(default=5.0, ge=0)
+    method: Literal["rrf", "zscore"] = "rrf"
+
+
+def fuse(results: Mapping[str, Hits], setting: FusionSetting) -> list[FusedHit]:
+    """Fuse ``results`` the way ``setting`` says."""
+    if setting.method == "zscore":
+        return zscore_fusion(results, weights=setting.weights)
+    return rrf(results, k=setting.k, weights=setting.weights)
 
 
 def rrf(results: Mapping[str, Hits], *, k: float = 60.0, weights: Mapping[str, float] | None = None) -> list[FusedHit]:
@@ -52,11 +71,9 @@ def zscore_fusion(results: Mapping[str, Hits], *, weights: Mapping[str, float] |
     0 only annotates hits the others found (its scores and ranks), it adds none: z-scores can be negative, so its
     own hits at 0 would outrank below-average hits of the weighted retrievers.
 
-    Not the default (``RetrieverConfig.fusion``): on ``medkg bench retrieval``'s English sets (document level,
-    100 passages per retriever) it scored PubMedQA R@1 0.976 out of fold (5-fold CV over 18 round settings, offline)
-    and, with dense 1, BM25 1, doc BM25 0.5 (chosen on all of PubMedQA), R@1 0.978 there and MedQuAD R@1 0.602 /
-    R@10 0.968 (RRF as shipped: 0.954; 0.599 / 0.971), but Chinese department P@5 fell to 0.923 (RRF 0.942, dense
-    0.939; first 2,000 consultations). Per-language weights may fix that; not tried yet.
+    The English default (``RetrieverConfig``): on ``medkg bench retrieval``'s PubMedQA set it lets a towering BM25
+    hit win where RRF must trade PubMedQA (wants BM25 weighted high) against MedQuAD (wants it low). Chinese keeps
+    RRF: there z-scores lowered department precision (``RetrieverConfig.per_lang``).
     """
     fused: dict[str, FusedHit] = {}
     w_of = {name: 1.0 if weights is None else float(weights.get(name, 1.0)) for name in results}

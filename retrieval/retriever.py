@@ -19,7 +19,7 @@ from medkg.errors import EmptyInputError, InputValidationError
 from medkg.settings import Settings
 from retrieval.bundle import EvidenceBundle, EvidencePassage, EvidenceSubgraph
 from retrieval.dense import DenseRetriever
-from retrieval.fusion import FusedHit, dedup, rrf, zscore_fusion
+from retrieval.fusion import FusedHit, FusionSetting, dedup, fuse
 from retrieval.graph_walk import GraphConfig, GraphResult, GraphRetriever, Linker
 from retrieval.indexing import PassageIndexer
 from retrieval.sparse import DocSparseRetriever, SparseRetriever
@@ -37,24 +37,38 @@ class RetrieverConfig(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     candidates: int = Field(default=50, ge=1, le=1000, description="Hits taken from each retriever before fusion.")
-    rrf_k: float = Field(default=5.0, ge=0)
-    # Chosen on the PubMedQA dev questions (question → own abstract): dense dominates, passage BM25 repairs some
-    # of its misses, document-level BM25 a few more. The graph walk adds KG evidence (the bundle's subgraph, and
-    # graph ranks on each passage), but its passage ranking only lowered the fused order there, so its fusion
-    # weight is 0 by default. ``medkg bench retrieval`` prints a 5-fold cross-validated estimate of choosing the
-    # setting from a grid of round values (``fusion_cv``) next to these. The CV choice there (dense 1, BM25 1,
-    # doc BM25 0.5, k 1) scores higher on PubMedQA out of fold (R@1 0.972 vs 0.954), but lowers MedQuAD R@1
-    # 0.599 → 0.474 (MRR 0.734 → 0.660; BM25 ranks the several answers about one topic poorly) and zh P@5
-    # 0.943 → 0.931, below dense alone on both, so it is not the default: the sets want opposite BM25 weights.
-    weights: dict[str, float] = Field(
-        default_factory=lambda: {"dense": 2.0, "sparse": 1.0, "doc_sparse": 0.25, "graph": 0.0}
-    )
+    # The default setting (English and any language not in ``per_lang``) was chosen on the PubMedQA dev questions
+    # (question -> own abstract) by ``medkg bench retrieval``, which prints a 5-fold cross-validated estimate of
+    # that choice (``fusion_cv``: chosen on 4/5 of the questions, scored on the held-out 1/5) from a grid of round
+    # RRF and z-score settings, and the choice's effect on MedQuAD. Weighted RRF had to trade PubMedQA (wants BM25
+    # weighted as high as dense) against MedQuAD (wants it low: BM25 ranks the answers about one topic poorly);
+    # z-score fusion keeps how far a hit stands out, so one setting serves both. The graph walk adds KG evidence
+    # (the bundle's subgraph, graph ranks on each passage) but its passage ranking lowered the fused order, so
+    # its weight is 0.
     fusion: Literal["rrf", "zscore"] = Field(
-        default="rrf", description="rrf: weighted reciprocal rank fusion; zscore: weighted z-normalised scores."
+        default="zscore", description="rrf: weighted reciprocal rank fusion; zscore: weighted z-normalised scores."
+    )
+    weights: dict[str, float] = Field(
+        default_factory=lambda: {"dense": 1.0, "sparse": 1.0, "doc_sparse": 0.5, "graph": 0.0}
+    )
+    rrf_k: float = Field(default=5.0, ge=0, description="RRF k (only used when fusion is rrf).")
+    # Chinese consultations: z-score fusion lowered department P@5 below dense alone, RRF with dense leading keeps
+    # it above every single retriever.
+    per_lang: dict[str, FusionSetting] = Field(
+        default_factory=lambda: {
+            "zh": FusionSetting(weights={"dense": 2.0, "sparse": 1.0, "doc_sparse": 0.25, "graph": 0.0}, k=5.0)
+        },
+        description="Fusion per query language, overriding fusion/weights/rrf_k.",
     )
     retrievers: tuple[str, ...] = ("dense", "sparse", "doc_sparse", "graph")
     graph: GraphConfig = Field(default_factory=GraphConfig)
     max_query_chars: int = Field(default=2000, ge=10)
+
+    def setting_for(self, lang: str) -> FusionSetting:
+        """The fusion used for queries in ``lang``."""
+        if lang in self.per_lang:
+            return self.per_lang[lang]
+        return FusionSetting(weights=self.weights, k=self.rrf_k, method=self.fusion)
 
 
 class SearchResults(BaseModel):
@@ -162,10 +176,7 @@ class HybridRetriever:
 
     def fuse(self, results: SearchResults) -> list[FusedHit]:
         t = time.perf_counter()
-        if self.config.fusion == "zscore":
-            fused = zscore_fusion(results.hits, weights=self.config.weights)
-        else:
-            fused = rrf(results.hits, k=self.config.rrf_k, weights=self.config.weights)
+        fused = fuse(results.hits, self.config.setting_for(results.lang))
         results.timings_ms["fusion"] = (time.perf_counter() - t) * 1000
         return fused
 

@@ -42,15 +42,13 @@ from medkg.data import resolve_data_dir
 
 if TYPE_CHECKING:
     from retrieval.evaluation import EvalQuery, QueryRuns
+    from retrieval.fusion import FusionSetting
     from retrieval.retriever import HybridRetriever
 
 __all__ = ["bench_retrieval"]
 
 log = logging.getLogger(__name__)
 NAMES = ("dense", "sparse", "doc_sparse", "graph")
-ZSCORE_CANDIDATE = {"dense": 1.0, "sparse": 1.0, "doc_sparse": 0.5, "graph": 0.0}
-
-
 def _pubmedqa(data: Path, limit: int | None) -> list[EvalQuery]:
     from retrieval.evaluation import EvalQuery
 
@@ -79,18 +77,14 @@ def _medquad(data: Path, n: int, seed: int, indexed: set[str]) -> list[EvalQuery
 def _metrics_rows(
     runs: QueryRuns,
     queries: Sequence[EvalQuery],
-    weights: dict[str, float],
-    k: float,
+    setting: FusionSetting,
     labels: dict[str, str] | None = None,
 ) -> dict[str, dict[str, float]]:
     from retrieval.evaluation import fuse_runs, label_precision, recall_metrics
 
     rows: dict[str, dict[str, float]] = {}
     rankings = {n: [r.get(n, []) for r in runs.rankings] for n in NAMES}
-    rankings["fused"] = fuse_runs(runs, k=k, weights=weights)
-    # candidate (not shipped): z-score fusion with the setting 5-fold CV chose on PubMedQA offline (dense 1,
-    # BM25 1, doc BM25 0.5); shown on every set so its effect on MedQuAD and zh is visible
-    rankings["fused_zscore"] = fuse_runs(runs, k=k, weights=ZSCORE_CANDIDATE, method="zscore")
+    rankings["fused"] = fuse_runs(runs, k=setting.k, weights=setting.weights, method=setting.method)
     for name, rk in rankings.items():
         if labels is not None:
             rows[name] = {"P@5": label_precision(rk, queries, labels, 5)}
@@ -113,10 +107,17 @@ def _cv(runs: QueryRuns, queries: Sequence[EvalQuery], folds: int) -> dict[str, 
         "folds": cv.folds,
         "objective": cv.objective,
         "out_of_fold": row(cv.oof),
-        "chosen_per_fold": [{"weights": c.weights, "rrf_k": c.k} for c in cv.chosen],
-        "selected": {"weights": cv.selected.weights, "rrf_k": cv.selected.k},
+        "chosen_per_fold": [_setting_json(c) for c in cv.chosen],
+        "selected": _setting_json(cv.selected),
         "selected_in_sample": row(cv.selected_in_sample),
     }
+
+
+def _setting_json(s: FusionSetting) -> dict[str, Any]:
+    out: dict[str, Any] = {"method": s.method, "weights": s.weights}
+    if s.method == "rrf":
+        out["rrf_k"] = s.k
+    return out
 
 
 def _table(title: str, rows: dict[str, dict[str, float]]) -> None:
@@ -224,6 +225,7 @@ def bench_retrieval(
 ) -> None:
     """Recall@1/5/10 + MRR per retriever and fused, department P@5 (zh), latency p50/p95, throughput, bytes/vector."""
     from retrieval.evaluation import run_queries
+    from retrieval.fusion import FusionSetting
     from retrieval.retriever import HybridRetriever
 
     settings = settings_for(store)
@@ -233,36 +235,36 @@ def bench_retrieval(
     with open_cli_store(settings) as st:
         shipped = HybridRetriever.from_settings(settings, store=st)
         cfg = shipped.config
-        weights, k = dict(cfg.weights), cfg.rrf_k
-        report["fusion"] = {"method": cfg.fusion, "weights": weights, "rrf_k": k, "retrievers": list(cfg.retrievers)}
+        en, zh = cfg.setting_for("en"), cfg.setting_for("zh")
+        report["fusion"] = {"en": _setting_json(en), "zh": _setting_json(zh), "retrievers": list(cfg.retrievers)}
         linker = shipped.graph.linker if shipped.graph is not None else None
-        # every retriever is run for the tables (doc_sparse too), fused with the shipped weights
+        # every retriever is run for the tables (doc_sparse too), fused with the shipped setting of the language
         evalr = HybridRetriever(
             shipped.indexer, store=st, linker=linker, config=cfg.model_copy(update={"retrievers": NAMES})
         )
         report["corpus"] = shipped.indexer.store.counts()
         pmq = _pubmedqa(data_dir, limit)
-        sel: tuple[dict[str, float], float] | None = None
+        sel: FusionSetting | None = None
         if "pubmedqa" in wanted:
             runs = run_queries(evalr, pmq, progress=_ticker("pubmedqa", len(pmq)))
-            report["pubmedqa"] = _metrics_rows(runs, pmq, weights, k)
+            report["pubmedqa"] = _metrics_rows(runs, pmq, en)
             if len(pmq) >= cv_folds:
                 report["fusion_cv"] = cv = _cv(runs, pmq, cv_folds)
                 cv["shipped"] = report["pubmedqa"]["fused"]
-                sel = (cv["selected"]["weights"], cv["selected"]["rrf_k"])
+                sel = FusionSetting.model_validate({**cv["selected"], "k": cv["selected"].get("rrf_k", 5.0)})
         if "medquad" in wanted:
             mq = _medquad(data_dir, medquad_n, seed, shipped.indexer.store.doc_ids())[:limit]
             report["medquad_sizes"] = {"queries": len(mq)}
             runs = run_queries(evalr, mq, progress=_ticker("medquad", len(mq)))
-            report["medquad"] = _metrics_rows(runs, mq, weights, k)
+            report["medquad"] = _metrics_rows(runs, mq, en)
             if sel is not None:
-                report["fusion_cv"]["selected_on_medquad"] = _metrics_rows(runs, mq, *sel)["fused"]
+                report["fusion_cv"]["selected_on_medquad"] = _metrics_rows(runs, mq, sel)["fused"]
         if "zh" in wanted:
             zruns, zq, labels, n_corpus = _zh(evalr, data_dir, limit, zh_docs)
-            report["zh_p5"] = _metrics_rows(zruns, zq, weights, k, labels=labels)
+            report["zh_p5"] = _metrics_rows(zruns, zq, zh, labels=labels)
             report["zh_sizes"] = {"corpus_docs": n_corpus, "queries": len(zq)}
             if sel is not None:
-                report["fusion_cv"]["selected_on_zh"] = _metrics_rows(zruns, zq, *sel, labels=labels)["fused"]
+                report["fusion_cv"]["selected_on_zh"] = _metrics_rows(zruns, zq, sel, labels=labels)["fused"]
         report["latency_ms"] = _latency(shipped, [q.query for q in pmq[:latency_n]])
         report["throughput"] = _throughput(shipped)
         shipped.close()

@@ -31,4 +31,4 @@ def test_cv_entry_reports_out_of_fold_and_selected() -> None:
     cv = _cv(runs, queries, 5)
     assert cv["folds"] == 5 and len(cv["chosen_per_fold"]) == 5
     assert cv["out_of_fold"]["R@1"] == 1.0 and cv["selected_in_sample"]["R@1"] == 1.0
-    assert set(cv["selected"]) == {"weights", "rrf_k"}
+    assert set(cv["selected"]) == {"method", "weights", "rrf_k"} and cv["selected"]["method"] == "rrf"

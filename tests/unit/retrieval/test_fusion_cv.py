@@ -52,7 +52,7 @@ def test_positions_match_the_rrf_used_at_search_time() -> None:
         rankings.append({n: rng.sample(docs, rng.randint(0, 8)) for n in ("dense", "sparse", "doc_sparse")})
         queries.append(EvalQuery(query=str(i), relevant=set(rng.sample(docs, rng.randint(1, 2)))))
     runs = QueryRuns(rankings=rankings)
-    for setting in fusion_grid(sparse=(0.5, 2.0), doc_sparse=(0.0, 0.25), ks=(0.0, 1.0, 60.0)):
+    for setting in fusion_grid(sparse=(0.5, 2.0), doc_sparse=(0.0, 0.25), ks=(0.0, 1.0, 60.0), zscore=False):
         cv = cross_validate_fusion(runs, queries, [setting], folds=3)
         full = recall_metrics(fuse_runs(runs, k=setting.k, weights=setting.weights), queries)
         assert cv.selected_in_sample == full == cv.oof
@@ -67,3 +67,24 @@ def test_bad_arguments() -> None:
         cross_validate_fusion(runs, queries, [], folds=2)
     with pytest.raises(ValueError, match="length"):
         cross_validate_fusion(QueryRuns(rankings=[]), queries, folds=2)
+
+
+def test_zscore_positions_match_full_fusion_and_need_scores() -> None:
+    """Z-score settings in the grid are scored with the document scores, exactly as fuse_runs fuses them."""
+    rng = random.Random(5)
+    docs = [f"d{i}" for i in range(12)]
+    queries, rankings, scores = [], [], []
+    for i in range(40):
+        r = {n: rng.sample(docs, rng.randint(1, 8)) for n in ("dense", "sparse")}
+        rankings.append(r)
+        scores.append({n: sorted((rng.random() for _ in ids), reverse=True) for n, ids in r.items()})
+        queries.append(EvalQuery(query=str(i), relevant=set(rng.sample(docs, 1))))
+    runs = QueryRuns(rankings=rankings, scores=scores)
+    grid = [s for s in fusion_grid(sparse=(0.5, 2.0), doc_sparse=(0.0,), ks=(5.0,)) if s.method == "zscore"]
+    assert len(grid) == 2
+    for setting in grid:
+        cv = cross_validate_fusion(runs, queries, [setting], folds=4)
+        full = recall_metrics(fuse_runs(runs, k=0, weights=setting.weights, method="zscore"), queries)
+        assert cv.selected_in_sample == full == cv.oof
+    with pytest.raises(ValueError, match="scores"):
+        cross_validate_fusion(QueryRuns(rankings=rankings), queries, grid, folds=4)

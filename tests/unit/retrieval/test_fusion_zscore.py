@@ -49,5 +49,16 @@ def test_retriever_with_zscore_fusion_returns_cited_passages(filled: PassageInde
     assert all(p.scores for p in b.passages)
     fused = [p.fused_score for p in b.passages]
     assert fused == sorted(fused, reverse=True)
-    rrf_top = HybridRetriever(filled).search("metformin HbA1c", k=5).passages[0]
+    rrf_cfg = RetrieverConfig(fusion="rrf", weights={"dense": 1.0, "sparse": 1.0, "doc_sparse": 0.5, "graph": 0.0})
+    rrf_top = HybridRetriever(filled, config=rrf_cfg).search("metformin HbA1c", k=5).passages[0]
     assert fused[0] != pytest.approx(rrf_top.fused_score)  # the config picks the fusion, not always RRF
+
+
+def test_fusion_is_chosen_per_query_language() -> None:
+    """English (and unlisted languages) use the default setting; Chinese keeps its own RRF setting."""
+    cfg = RetrieverConfig()
+    assert cfg.setting_for("en").method == "zscore" and cfg.setting_for("fr") == cfg.setting_for("en")
+    zh = cfg.setting_for("zh")
+    assert zh.method == "rrf" and zh.weights["dense"] > zh.weights["sparse"]
+    custom = RetrieverConfig(fusion="rrf", rrf_k=1.0, per_lang={})
+    assert custom.setting_for("zh") == custom.setting_for("en") and custom.setting_for("zh").k == 1.0
