@@ -12,7 +12,7 @@ from typing import Any
 from retrieval.bundle import EvidenceBundle, EvidenceNode, EvidencePassage, EvidenceRelationship, EvidenceSubgraph
 from retrieval.embedder import Embedder, EmbedderConfig, load_embedder
 from retrieval.faiss_index import REBUILD_COMMAND, FaissIndex
-from retrieval.fusion import FusedHit, rrf
+from retrieval.fusion import FusedHit, FusionSetting, fuse, rrf, zscore_fusion
 from retrieval.graph_walk import GraphConfig, GraphRetriever, Linker
 from retrieval.indexing import IndexUpdate, PassageIndexer
 from retrieval.retriever import HybridRetriever, RetrieverConfig
@@ -31,6 +31,7 @@ __all__ = [
     "EvidenceSubgraph",
     "FaissIndex",
     "FusedHit",
+    "FusionSetting",
     "GraphConfig",
     "GraphRetriever",
     "HybridRetriever",
@@ -42,8 +43,10 @@ __all__ = [
     "PassageRecord",
     "RetrieverConfig",
     "detect_lang",
+    "fuse",
     "load_embedder",
     "rrf",
+    "zscore_fusion",
 ]
 
 _LAZY = {"MedkgRetriever": "retrieval.langchain", "DictionaryLinker": "retrieval.linker"}
