@@ -53,7 +53,7 @@ class Pseudonymizer:
     def __init__(self, key: bytes, *, keep_identifiers: bool = False) -> None:
         if not keep_identifiers and len(key) < 16:
             raise ConfigurationError("de-identification needs a key of at least 16 bytes")
-        self._key = key
+        self._mac = hmac.new(key, digestmod=hashlib.sha256)  # keyed once; each token copies it (same digest)
         self.keep_identifiers = keep_identifiers
 
     def token(self, *parts: str) -> str:
@@ -61,7 +61,9 @@ class Pseudonymizer:
         if self.keep_identifiers and len(parts) == 1:
             return parts[0]
         msg = "\x1f".join(parts).encode("utf-8")
-        return hmac.new(self._key, msg, hashlib.sha256).hexdigest()
+        mac = self._mac.copy()
+        mac.update(msg)
+        return mac.hexdigest()
 
     def record_id(self, kind: str, *parts: str) -> str:
         """``medkg:<kind>:<token>``, e.g. ``medkg:patient:3f2a…``."""

@@ -104,6 +104,11 @@ def test_pseudonymizer_rules(tmp_path: Path) -> None:
     p1, p2 = Pseudonymizer(b"k" * 32), Pseudonymizer(b"j" * 32)
     assert p1.token("x") == p1.token("x") != p2.token("x")
     assert len(p1.token("x")) == 64
+    import hashlib
+    import hmac
+
+    want = hmac.new(b"k" * 32, b"a\x1fb", hashlib.sha256).hexdigest()  # the reused keyed MAC is plain HMAC
+    assert p1.token("a", "b") == want and p1.token("x") != want and p1.token("a", "b") == want
     assert Pseudonymizer(b"k" * 32, keep_identifiers=True).token("raw-id") == "raw-id"
     with pytest.raises(ConfigurationError):
         Pseudonymizer(b"short")
