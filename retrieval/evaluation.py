@@ -257,8 +257,9 @@ def cross_validate_fusion(
     objective: str = "mrr",
 ) -> CVResult:
     """k-fold cross-validation of choosing the fusion setting from ``grid`` by ``objective`` ("mrr", "r@1",
-    "r@5", ...); the default grid has z-score settings when ``runs`` carries scores. Queries are shuffled with ``seed`` and split into ``folds`` parts; on each, the best setting on
-    the other parts (ties: the earlier grid entry) scores the held-out part."""
+    "r@5", ...); the default grid has z-score settings when ``runs`` carries scores. Queries are shuffled with
+    ``seed`` and split into ``folds`` parts; on each, the best setting on the other parts (ties: the earlier grid
+    entry) scores the held-out part."""
     cands = list(grid) if grid is not None else fusion_grid(zscore=bool(runs.scores))
     if not cands:
         raise ValueError("the fusion grid is empty")
