@@ -48,7 +48,7 @@ def or_pas(
         raise InputValidationError("--time-limit must be in (0, 600] seconds")
     inst_xsd, sol_xsd = _schemas(schema_dir)
     inst = load_instance(instance, schema=inst_xsd)
-    say = (lambda _m: None) if as_json else (lambda m: err_console.print(m, highlight=False))
+    say = (lambda _m: None) if as_json else (lambda m: err_console.print(m, highlight=False, markup=False))
     res = solve_orpas(inst, mode=mode, time_limit=time_limit, workers=workers, progress=say)  # type: ignore[arg-type]
     write_solution(out, inst, res.solution, res.report.costs, seconds=res.seconds, schema=sol_xsd)
     c = res.report.costs
@@ -58,7 +58,7 @@ def or_pas(
                     "bound": res.bound, "gap": res.gap, "solution": str(out)})
         return
     for line in render_report(res.report):
-        console.print(line, highlight=False)
+        console.print(line, highlight=False, markup=False)
     bound = "none" if res.bound is None else f"{res.bound:.0f}"
     gap = "" if res.gap is None else f", gap {100 * res.gap:.1f}%"
     console.print(f"solver {res.status} in {res.seconds:.1f}s; lower bound of the single-room model (no transfers; "
@@ -85,11 +85,11 @@ def validate(
                     "messages": rep.messages})
     else:
         for msg in rep.messages[:50]:
-            console.print(f"VIOLATION: {msg}", highlight=False)
+            console.print(f"VIOLATION: {msg}", highlight=False, markup=False)
         if len(rep.messages) > 50:
             console.print(f"... {len(rep.messages) - 50} more violations", highlight=False)
         for line in render_report(rep):
-            console.print(line, highlight=False)
+            console.print(line, highlight=False, markup=False)
     if c.violations:
         raise typer.Exit(1)
 
@@ -126,7 +126,7 @@ def plan(
         typer.echo(text)
         return
     for line in render_response(resp):
-        console.print(line, highlight=False)
+        console.print(line, highlight=False, markup=False)
 
 
 @app.command("example")

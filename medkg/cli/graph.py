@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from medkg.cli.common import JsonOpt, StoreOpt, console, open_cli_store, print_json, settings_for
@@ -18,7 +19,7 @@ app = typer.Typer(help="Explore the knowledge graph (stats, nodes, neighbourhood
 
 def _node_row(n: Node) -> list[str]:
     syn = ", ".join(n.synonyms[:3]) + (" …" if len(n.synonyms) > 3 else "")
-    return [n.id, n.label, n.name, syn, ",".join(n.sources)]
+    return [escape(v) for v in (n.id, n.label, n.name, syn, ",".join(n.sources))]  # data, not rich markup
 
 
 def _rel_text(r: Relationship) -> str:
@@ -66,13 +67,16 @@ def show(
             }
         )
         return
-    console.print(f"[bold]{node.name}[/] [dim]{node.id}[/] ({node.label}; sources: {', '.join(node.sources)})")
+    console.print(
+        f"[bold]{escape(node.name)}[/] [dim]{escape(node.id)}[/] "
+        f"({node.label}; sources: {escape(', '.join(node.sources))})"
+    )
     if node.synonyms:
-        console.print(f"synonyms: {', '.join(node.synonyms[:12])}")
+        console.print(f"synonyms: {', '.join(node.synonyms[:12])}", markup=False)
     for k, v in sorted(node.props.items()):
-        console.print(f"  {k}: {v}", highlight=False)
+        console.print(f"  {k}: {v}", highlight=False, markup=False)
     for r in rels:
-        console.print(f"  {_rel_text(r)}", highlight=False)
+        console.print(f"  {_rel_text(r)}", highlight=False, markup=False)
 
 
 @app.command()
@@ -101,7 +105,7 @@ def neighbours(
         t.add_row(*_node_row(n))
     console.print(t)
     for r in sub.relationships[:limit]:
-        console.print(f"  {_rel_text(r)}", highlight=False)
+        console.print(f"  {_rel_text(r)}", highlight=False, markup=False)
 
 
 @app.command()
@@ -145,6 +149,6 @@ def path(
         print_json([p.model_dump() for p in paths])
         return
     if not paths:
-        console.print(f"no path of at most {max_hops} hops between {start} and {end}")
+        console.print(f"no path of at most {max_hops} hops between {start} and {end}", markup=False)
     for p in paths:
-        console.print(" → ".join(f"{n.name} [dim]({n.id})[/]" for n in p.nodes))
+        console.print(" → ".join(f"{escape(n.name)} [dim]({escape(n.id)})[/]" for n in p.nodes))

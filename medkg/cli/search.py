@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from medkg.cli.common import JsonOpt, StoreOpt, console, open_cli_store, print_json, settings_for
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 
 def _render(bundle: EvidenceBundle) -> None:
     if bundle.reason:
-        console.print(f"[yellow]{bundle.reason}[/]")
+        console.print(f"[yellow]{escape(bundle.reason)}[/]")
     if bundle.passages:
         table = Table(title=f"{bundle.query!r} ({bundle.lang})", show_lines=False)
         table.add_column("#", no_wrap=True)
@@ -36,9 +37,9 @@ def _render(bundle: EvidenceBundle) -> None:
             snippet = " ".join(p.text.split())
             table.add_row(
                 str(p.rank),
-                p.citation_id,
-                p.source,
-                snippet[:110] + ("…" if len(snippet) > 110 else ""),
+                escape(p.citation_id),
+                escape(p.source),
+                escape(snippet[:110] + ("…" if len(snippet) > 110 else "")),
                 "/".join(str(p.ranks.get(r, "-")) for r in ("dense", "sparse", "graph")),
                 f"{p.fused_score:.3f}",
             )
@@ -46,7 +47,7 @@ def _render(bundle: EvidenceBundle) -> None:
     if bundle.subgraph.nodes:
         console.print(
             "[bold]KG concepts:[/] "
-            + ", ".join(f"{n.name} [dim]({n.citation_id})[/]" for n in bundle.subgraph.nodes[:12])
+            + ", ".join(f"{escape(n.name)} [dim]({escape(n.citation_id)})[/]" for n in bundle.subgraph.nodes[:12])
         )
     if bundle.subgraph.relationships:
         console.print(f"[bold]KG facts:[/] {len(bundle.subgraph.relationships)} (see --json for each citation id)")

@@ -58,6 +58,7 @@ def test_plan_command(tmp_path: Path) -> None:
     res = runner.invoke(app, ["plan", str(path), "--out", str(out), "--time-limit", "10"])
     assert res.exit_code == 0, res.output
     assert "assigned" in res.output
+    assert "[solver:" in res.output  # citation ids are printed as text, not eaten as rich markup
     data = json.loads(out.read_text())
     assert len(data["assignments"]) + len(data["unassigned"]) == 30
 
