@@ -18,10 +18,11 @@ import random
 import statistics
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from retrieval.fusion import FusionSetting, fuse, rrf, zscore_fusion
+from retrieval.fusion import FusionSetting, fuse
 from retrieval.retriever import HybridRetriever
 
 __all__ = [
@@ -107,24 +108,22 @@ def fuse_runs(
     k: float,
     weights: Mapping[str, float],
     names: Sequence[str] | None = None,
-    method: str = "rrf",
+    method: Literal["rrf", "zscore"] = "rrf",
 ) -> list[list[str]]:
-    """Fused document ranking per query: RRF over the per-retriever document rankings, or (``method="zscore"``)
-    z-score fusion of their scores (needs ``runs.scores``)."""
+    """Fused document ranking per query (:func:`retrieval.fusion.fuse` over the per-retriever document rankings):
+    RRF, or (``method="zscore"``) z-score fusion of their scores (needs ``runs.scores``)."""
     if method == "zscore" and len(runs.scores) != len(runs.rankings):
         raise ValueError("z-score fusion needs the document scores (runs.scores)")
+    setting = FusionSetting(weights=dict(weights), k=k, method=method)
     out: list[list[str]] = []
     for i, ranking in enumerate(runs.rankings):
-        if method == "zscore":
-            use = {
-                n: list(zip(r, runs.scores[i][n], strict=True))
-                for n, r in ranking.items()
-                if names is None or n in names
-            }
-            out.append([h.id for h in zscore_fusion(use, weights=weights)])
-        else:
-            use = {n: [(d, 0.0) for d in r] for n, r in ranking.items() if names is None or n in names}
-            out.append([h.id for h in rrf(use, k=k, weights=weights)])
+        scores = runs.scores[i] if method == "zscore" else {}
+        use = {
+            n: list(zip(r, scores[n], strict=True)) if method == "zscore" else [(d, 0.0) for d in r]
+            for n, r in ranking.items()
+            if names is None or n in names
+        }
+        out.append([h.id for h in fuse(use, setting)])
     return out
 
 
