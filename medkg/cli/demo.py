@@ -130,23 +130,21 @@ def _demo_allocate(st: GraphStore, parts: list[str], patients: int = 40) -> None
     if "records" not in parts:
         return
     try:
-        from reasoning.allocation import AllocationService, example_stats
+        from reasoning.allocation import AllocationService, build_example_request
     except ImportError:
         log.info("allocation not available; skipping the allocation part of the demo")
         return
     try:
-        req, stats = example_stats(st, limit=patients)
+        req = build_example_request(st, limit=patients)
         resp = AllocationService(st, time_limit=10.0).allocate(req)
     except MedkgError as e:
         console.print(f"[yellow]allocation unavailable:[/] {escape(str(e))}")
         return
-    fitted = sum(1 for e in resp.explanations if any(f.kind == "kg" for f in e.facts))
+    cited = [e for e in resp.explanations if any(f.kind == "kg" for f in e.facts)]
     console.print(
         f"allocation: {len(req.patients)} patients from ingested encounters → {len(req.wards)} wards; "
         f"{resp.status} in {resp.solve_seconds:.2f}s; {len(resp.assignments)} assigned, "
-        f"{len(resp.unassigned)} not allocated (each with its reason); {fitted} decisions cite KG facts"
+        f"{len(resp.unassigned)} not allocated (each with its reason); {len(cited)} decisions cite KG facts"
     )
-    log.debug("example stats: %s", stats)
-    shown = next((e for e in resp.explanations if any(f.kind == "kg" for f in e.facts)), None)
-    if shown is not None:
-        console.print(Panel(Text(shown.text), title="one decision, with its citations", expand=False))
+    if cited:
+        console.print(Panel(Text(cited[0].text), title="one decision, with its citations", expand=False))
