@@ -7,7 +7,6 @@ after :func:`kg.normalize.normalize_name`, with SNOMED-style semantic tags ("(di
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ingest.readers.base import ReadContext
-from kg.normalize import normalize_name
+from kg.normalize import normalize_name, strip_semantic_tag
 from medkg.errors import DataFileError
 from medkg.types import Node
 
@@ -26,17 +25,6 @@ __all__ = ["Alias", "ConceptIndex", "concept_index", "load_aliases", "strip_sema
 log = logging.getLogger(__name__)
 
 ALIASES = Path(__file__).parent / "data" / "aliases.yaml"
-_TAG = re.compile(
-    r"\s*\((disorder|finding|situation|person|procedure|substance|organism|morphologic abnormality|event)\)?\s*$",
-    re.IGNORECASE,
-)
-_OPEN_TAG = re.compile(r"\s*\((disorder|finding|situation)\s*$", re.IGNORECASE)
-
-
-def strip_semantic_tag(text: str) -> str:
-    """'Cough (finding)' → 'Cough'; also the broken 'Severe anxiety (panic) (finding' → 'Severe anxiety (panic)'."""
-    t = _TAG.sub("", text.strip())
-    return _OPEN_TAG.sub("", t).strip()
 
 
 class Alias(BaseModel):

@@ -17,11 +17,11 @@ arthritis', a narrower disease) is not taken.
 from __future__ import annotations
 
 import logging
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from kg.normalize import strip_semantic_tag
 from medkg.types import Node, PropValue, Relationship, node_citation, rel_citation
 from reasoning.allocation.service_models import Department, Fact, PatientRequest
 
@@ -34,18 +34,6 @@ log = logging.getLogger(__name__)
 
 MAX_EXACT = 10  # Disease nodes sharing one exact name/synonym
 MAX_RECORDS = 50  # Condition records read for the record-link route
-_TAG = re.compile(
-    r"\s*\((disorder|finding|situation|person|procedure|substance|organism|morphologic abnormality|event)\)?\s*$",
-    re.IGNORECASE,
-)
-_OPEN_TAG = re.compile(r"\s*\((disorder|finding|situation)\s*$", re.IGNORECASE)
-
-
-def strip_semantic_tag(text: str) -> str:
-    """'Sepsis (disorder)' -> 'Sepsis'; also a tag cut short, 'Severe anxiety (panic) (finding' -> 'Severe anxiety
-    (panic)'. (The same rule as the ingest's linker, which this layer may not import.)"""
-    t = _TAG.sub("", text.strip())
-    return _OPEN_TAG.sub("", t).strip()
 
 
 def _rank(props: dict[str, PropValue]) -> int:
