@@ -12,7 +12,7 @@ import logging
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from neo4j import Driver, GraphDatabase, ManagedTransaction
 from neo4j import exceptions as nx
@@ -55,6 +55,9 @@ class Neo4jGraphStore:
     The constructor only builds the driver; the first call connects. A dead server or wrong credentials raise
     :class:`StoreUnavailableError` naming the URI. Thread-safe (the driver pools sessions).
     """
+
+    waits_on_server: ClassVar[bool] = True
+    """Writes are mostly server time: ingest overlaps them with reading (see :func:`kg.store.store_waits_on_server`)."""
 
     def __init__(self, uri: str, user: str, password: str, database: str = "neo4j", batch_size: int = 5000) -> None:
         if batch_size < 1:
@@ -103,8 +106,10 @@ class Neo4jGraphStore:
             log.info("connected to %s (%s)", self.uri, self.server_agent)
             self._connected = True
 
-    def _run(self, work: Callable[[ManagedTransaction], T], *, write: bool) -> T:
-        """Run ``work`` in one managed transaction; an ArcadeDB concurrent-MERGE ConstraintError is retried once."""
+    def _run(self, work: Callable[[ManagedTransaction], T], *, write: bool,
+             on_constraint: Callable[[ManagedTransaction], T] | None = None) -> T:
+        """Run ``work`` in one managed transaction. A ConstraintError (ArcadeDB: two transactions creating one id)
+        rolls it back and runs ``on_constraint`` (default: ``work`` again) once; a second one raises StoreError."""
         self._connect()
         for attempt in (1, 2):
             try:
@@ -113,7 +118,8 @@ class Neo4jGraphStore:
             except nx.ConstraintError as e:
                 if attempt == 2:
                     raise StoreError(f"Neo4j at {self.uri}: constraint violated, transaction rolled back: {e}") from e
-                log.warning("constraint error on %s, retrying the transaction once", self.uri)
+                log.debug("constraint error on %s, running the transaction once more", self.uri)
+                work = on_constraint or work
             except _UNAVAILABLE as e:
                 raise self._unavailable(e) from e
             except (nx.Neo4jError, nx.DriverError) as e:
@@ -142,12 +148,23 @@ class Neo4jGraphStore:
 
     # -- helpers inside a transaction ----------------------------------------------------------------
 
-    def _nodes_in(self, tx: ManagedTransaction, ids: Sequence[str]) -> dict[str, Node]:
+    def _nodes_in(self, tx: ManagedTransaction, ids: Sequence[str], statement: str = cypher.NODES_BY_IDS
+                  ) -> dict[str, Node]:
         out: dict[str, Node] = {}
         for chunk in _chunks(ids, self.batch_size):
-            for p in _collected(tx.run(cypher.NODES_BY_IDS, ids=list(chunk)), "ps"):
+            for p in _collected(tx.run(statement, ids=list(chunk)), "ps"):
                 node = node_from_props(p)
                 out[node.id] = node
+        return out
+
+    def _nodes_by_own_label(self, tx: ManagedTransaction, nodes: Sequence[Node]) -> dict[str, Node]:
+        """The stored nodes among ``nodes`` looked up under each one's own label (see NODES_OF_LABEL_BY_IDS)."""
+        by_label: dict[str, list[str]] = defaultdict(list)
+        for n in nodes:
+            by_label[n.label].append(n.id)
+        out: dict[str, Node] = {}
+        for label, ids in by_label.items():
+            out.update(self._nodes_in(tx, list(dict.fromkeys(ids)), cypher.NODES_OF_LABEL_BY_IDS[label]))
         return out
 
     def _ids_in(self, tx: ManagedTransaction, ids: Sequence[str]) -> set[str]:
@@ -176,8 +193,8 @@ class Neo4jGraphStore:
         self._ensure_schema_once()
         ids = list(dict.fromkeys(n.id for n in nodes))
 
-        def work(tx: ManagedTransaction) -> tuple[int, int]:
-            existing = self._nodes_in(tx, ids)
+        def work(tx: ManagedTransaction, *, by_label: bool = False) -> tuple[int, int]:
+            existing = self._nodes_by_own_label(tx, nodes) if by_label else self._nodes_in(tx, ids)
             # New ids (most of a load) skip the Node-level merge: node_props sorts and de-duplicates the lists the
             # same way, so only a repeated id within the batch needs folding.
             fresh: dict[str, Node] = {}
@@ -204,7 +221,10 @@ class Neo4jGraphStore:
             self._write_rels(tx, list(saved.values()))
             return created, updated
 
-        created, updated = self._run(work, write=True)
+        if self.is_arcadedb:  # cheaper lookups there; an id stored under another label trips the constraint
+            created, updated = self._run(lambda tx: work(tx, by_label=True), write=True, on_constraint=work)
+        else:
+            created, updated = self._run(work, write=True)
         return WriteReport(rows=len(nodes), created=created, updated=updated)
 
     def upsert_relationships(self, rels: Sequence[Relationship]) -> WriteReport:

@@ -127,6 +127,20 @@ class UpsertNodesTests:
         assert len(store.relationships_of(fx.FATIGUE)) == 3
         assert store.counts().nodes["Disease"] == 9
 
+    def test_relabel_in_a_batch_of_new_nodes(self, store: GraphStore) -> None:
+        """One batch holding a relabelled id and new ids: the new ones are created once, the old one updated."""
+        load(store)
+        before = store.counts()
+        report = store.upsert_nodes([node("medkg:new:1", "Symptom", "New one"), node(fx.FATIGUE, "Disease", "Fatigue"),
+                                     node("medkg:new:2", "Disease", "New two")])
+        assert (report.rows, report.created, report.updated) == (3, 2, 1)
+        after = store.counts()
+        assert after.nodes["Disease"] == before.nodes["Disease"] + 2
+        assert after.nodes["Symptom"] == before.nodes["Symptom"]  # +1 new, -1 relabelled
+        assert [n.label for n in store.get_nodes(["medkg:new:1", fx.FATIGUE, "medkg:new:2"])] == [
+            "Symptom", "Disease", "Disease"]
+        assert len(store.relationships_of(fx.FATIGUE)) == 3
+
 
 class UpsertRelationshipsTests:
     def test_creates_relationships(self, store: GraphStore) -> None:
