@@ -16,6 +16,8 @@ from ingest.deid import Pseudonymizer, load_or_create_key
 from ingest.pipeline import IngestOptions, ingest_source
 from ingest.report import IngestReport, Reject, SourceReport
 from ingest.sources import PARTS, expand_parts, readers_for
+from ingest.writes import writes_for
+from kg.store import store_waits_on_server
 from medkg.errors import DataFileError, MedkgError
 from medkg.settings import Settings
 
@@ -88,6 +90,8 @@ def run_ingest(
                          deid_key=key, progress=progress)
     report = IngestReport()
     t0 = time.perf_counter()
+    writes = writes_for(store, background=store_waits_on_server(store))
+    started: dict[str, float] = {}
     try:
         for part in order:
             if part == "literature":
@@ -96,17 +100,34 @@ def run_ingest(
                     report.sources.append(SourceReport(source="literature", notes={
                         "skipped": f"none of {', '.join(LITERATURE_DIRS)} is in the data dir"}))
                     continue
+                writes.wait()  # literature reads and writes the store itself
                 lit = _literature(store, data_dir, settings, strict=strict, limit=limit, progress=progress)
                 report.sources.extend(lit.sources)
                 continue
             readers = readers_for(part)
-            done = [ingest_source(store, reader, data_dir, opts) for reader in readers]
+            done = []
+            for reader in readers:
+                started[reader.source] = time.perf_counter()
+                done.append(ingest_source(store, reader, data_dir, opts, writes=writes))
             if all("skipped" in r.notes for r in done if r.source != "curated"):
                 expected = ", ".join(str(r.root) for r in readers if r.root is not None)
                 raise DataFileError(data_dir, f"no {part} source found here; expected one of: {expected}")
             report.sources.extend(done)
+    except BaseException as stop:
+        try:  # let the writes already queued finish (they are whole batches of earlier sources) ...
+            writes.close()
+        except Exception as write_error:  # noqa: BLE001 - logged; the error that stopped us propagates
+            if write_error is not stop:
+                log.error("a queued write failed too: %s", write_error)
+        raise
+    else:
+        writes.close()  # the last writes; raises the first write error
     finally:
         report.write_rejects(rejects_path(settings))
+    for s in report.sources:  # with background writes a source ends when its last write committed
+        done_at = writes.finished_at(s.source)
+        if s.source in started and done_at is not None:
+            s.seconds = round(max(s.seconds, done_at - started[s.source]), 3)
     log.info("ingest of %s finished in %.1f s with %d rejects", ",".join(order), time.perf_counter() - t0,
              report.rejected)
     return report

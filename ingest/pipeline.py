@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from ingest.readers.base import ReadContext, Reader, require_file
 from ingest.report import Reject, SourceReport
+from ingest.writes import DirectWrites, Writes
 from kg.normalize import normalize_name
 from kg.schema import LABELS, REL_TYPES
 from kg.store import GraphStore
@@ -156,9 +157,15 @@ def _batches(items: Sequence[Node] | Sequence[Relationship], size: int) -> Itera
 
 
 def ingest_source(store: GraphStore, reader: Reader, data_dir: Path, opts: IngestOptions,
-                  ctx: ReadContext | None = None) -> SourceReport:
-    """Read, validate, merge and write one source; returns its report (rejects, counts, rows/s, notes)."""
+                  ctx: ReadContext | None = None, writes: Writes | None = None) -> SourceReport:
+    """Read, validate, merge and write one source; returns its report (rejects, counts, rows/s, notes).
+
+    ``writes`` (default: at once) takes the upserts; with :class:`~ingest.writes.BackgroundWrites` some may still be
+    running when this returns, and the report's ``seconds`` end when the last one was queued. Every store read
+    that must see earlier writes waits for them first: the reader's look-ups and the endpoint check. The merge
+    look-ups of node batches need not: a source's batches hold distinct ids."""
     t0 = time.perf_counter()
+    out_writes = writes or DirectWrites(store)
     if reader.root is not None and not (data_dir / reader.root).exists():
         log.warning("source %s skipped: %s is not in %s", reader.source, reader.root, data_dir)
         return SourceReport(source=reader.source, notes={"skipped": f"{reader.root} is not in the data dir"})
@@ -167,8 +174,18 @@ def ingest_source(store: GraphStore, reader: Reader, data_dir: Path, opts: Inges
             require_file(f)
     ctx = ctx or ReadContext()
     ctx.limit, ctx.keep_identifiers, ctx.deid_key = opts.limit, opts.keep_identifiers, opts.deid_key
-    ctx.lookup_nodes, ctx.ids_of_label = store.get_nodes, lambda label: store.node_ids(label=label)
+
+    def lookup_nodes(ids: Sequence[str]) -> list[Node]:
+        out_writes.wait()
+        return store.get_nodes(ids)
+
+    def ids_of_label(label: str) -> list[str]:
+        out_writes.wait()
+        return store.node_ids(label=label)
+
+    ctx.lookup_nodes, ctx.ids_of_label = lookup_nodes, ids_of_label
     col = _collect(reader, data_dir, ctx, opts.strict)
+    out_writes.wait()
     rels = _check_endpoints(store, col, opts.batch_size, opts.strict)
     nodes = list(col.nodes.values())
     task = None
@@ -197,10 +214,10 @@ def ingest_source(store: GraphStore, reader: Reader, data_dir: Path, opts: Inges
                 merged += 1
             renamed += differs
             out.append(m)
-        store.upsert_nodes(out)
+        out_writes.nodes(reader.source, out)
         tick(len(out))
     for i in _batches(rels, opts.batch_size):
-        store.upsert_relationships(rels[i : i + opts.batch_size])
+        out_writes.relationships(reader.source, rels[i : i + opts.batch_size])
         tick(len(rels[i : i + opts.batch_size]))
     notes = dict(ctx.notes)
     notes["nodes_merged_with_other_sources"] = merged

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from medkg.types import GraphCounts, Node, Path, Relationship, Subgraph
 
-__all__ = ["DeleteReport", "GraphStore", "WriteReport"]
+__all__ = ["DeleteReport", "GraphStore", "WriteReport", "store_waits_on_server"]
 
 
 class WriteReport(BaseModel):
@@ -113,3 +113,10 @@ class GraphStore(Protocol):
     def delete_source(self, source: str) -> DeleteReport: ...
 
     def close(self) -> None: ...
+
+
+def store_waits_on_server(store: GraphStore) -> bool:
+    """Whether ``store``'s writes mostly wait on a database server (ingest then overlaps them with its own work on
+    a background thread). A store says so with a class attribute ``waits_on_server = True``; the default is no,
+    which keeps every write in the caller's thread."""
+    return getattr(store, "waits_on_server", False) is True
