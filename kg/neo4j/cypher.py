@@ -24,6 +24,7 @@ __all__ = [
     "EDGES_TOUCHING",
     "EDGE_KEYS_TOUCHING",
     "ELEMENT_IDS",
+    "ELEMENT_IDS_OF_LABEL",
     "ENTITY",
     "EXISTING_IDS",
     "FIND_NODES",
@@ -85,6 +86,12 @@ UPDATE_NODES = "UNWIND $rows AS props MATCH (n:Entity {id: props.id}) SET n = pr
 # there is (SET on the null of an OPTIONAL MATCH does nothing). It returns the rows that found both ends and how many
 # of them existed. Not MERGE: ArcadeDB's relationship MERGE took 4-8x longer on dense nodes.
 ELEMENT_IDS = "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN collect([id, elementId(n)]) AS pairs"
+# ArcadeDB only, as NODES_OF_LABEL_BY_IDS: ends whose label the relationship type fixes are resolved under it; the
+# ids it misses are then looked up with ELEMENT_IDS.
+ELEMENT_IDS_OF_LABEL: dict[str, str] = {
+    label: f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) RETURN collect([id, elementId(n)]) AS pairs"
+    for label in LABELS
+}
 UPSERT_RELS: dict[str, str] = {
     t: (
         "UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row.a MATCH (b) WHERE elementId(b) = row.b "

@@ -174,7 +174,7 @@ class Neo4jGraphStore:
         return out
 
     def _write_rels(self, tx: ManagedTransaction, rels: Sequence[Relationship]) -> int:
-        return write_rels(tx, rels, self.batch_size, self.uri)
+        return write_rels(tx, rels, self.batch_size, self.uri, by_label=self.is_arcadedb)
 
     @staticmethod
     def _rels(records: Any) -> dict[Key, Relationship]:

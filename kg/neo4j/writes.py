@@ -11,6 +11,7 @@ from neo4j import ManagedTransaction
 
 from kg.neo4j import cypher
 from kg.neo4j.codec import rel_props
+from kg.schema import REL_TYPES
 from medkg.errors import MissingEndpointError, StoreError
 from medkg.types import Relationship
 
@@ -31,24 +32,44 @@ def collected(result: Any, key: str) -> list[Any]:
     return [] if rec is None else list(rec[key])
 
 
-def write_rels(tx: ManagedTransaction, rels: Sequence[Relationship], batch_size: int, uri: str) -> int:
+def _sole_labels(rels: Sequence[Relationship]) -> dict[str, str]:
+    """The end ids whose every relationship here allows one label only (per :data:`kg.schema.REL_TYPES`)."""
+    sole: dict[str, str | None] = {}
+    for r in rels:
+        spec = REL_TYPES[r.type]
+        for end, labels in ((r.start, spec.start), (r.end, spec.end)):
+            label = labels[0] if len(labels) == 1 else None
+            sole[end] = label if sole.get(end, label) == label else None
+    return {end: label for end, label in sole.items() if label is not None}
+
+
+def write_rels(tx: ManagedTransaction, rels: Sequence[Relationship], batch_size: int, uri: str, *,
+               by_label: bool = False) -> int:
     """Upsert ``rels`` (distinct keys) in ``tx``, one statement per type and batch; returns how many were created.
 
-    Every end is resolved to its element id first (:data:`~kg.neo4j.cypher.ELEMENT_IDS`): a missing one raises
-    :class:`MissingEndpointError` naming them before anything is written (the caller's transaction rolls back)."""
+    Every end is resolved to its element id first (:data:`~kg.neo4j.cypher.ELEMENT_IDS`; with ``by_label``, ends
+    the schema gives one label are tried under it first): a missing one raises :class:`MissingEndpointError`
+    naming them before anything is written (the caller's transaction rolls back)."""
     ends = list(dict.fromkeys(e for r in rels for e in (r.start, r.end)))
     eid: dict[str, str] = {}
-    for ids in chunks(ends, batch_size):
+    if by_label:
+        groups: dict[str, list[str]] = defaultdict(list)
+        for end, label in _sole_labels(rels).items():
+            groups[label].append(end)
+        for label, members in groups.items():
+            for ids in chunks(members, batch_size):
+                eid.update(collected(tx.run(cypher.ELEMENT_IDS_OF_LABEL[label], ids=list(ids)), "pairs"))
+    for ids in chunks([e for e in ends if e not in eid], batch_size):
         eid.update(collected(tx.run(cypher.ELEMENT_IDS, ids=list(ids)), "pairs"))
     missing = [e for e in ends if e not in eid]
     if missing:
         raise MissingEndpointError(missing)
-    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in rels:
-        groups[r.type].append({"a": eid[r.start], "b": eid[r.end], "source": r.source, "props": rel_props(r)})
+        rows[r.type].append({"a": eid[r.start], "b": eid[r.end], "source": r.source, "props": rel_props(r)})
     created = 0
-    for rel_type, rows in groups.items():
-        for batch in chunks(rows, batch_size):
+    for rel_type, typed in rows.items():
+        for batch in chunks(typed, batch_size):
             rec = tx.run(cypher.UPSERT_RELS[rel_type], rows=list(batch)).single(strict=True)
             matched = int(rec["n"])
             if matched < len(batch):  # an end resolved a moment ago is gone: refuse rather than write part

@@ -151,6 +151,13 @@ class UpsertRelationshipsTests:
         want = sorted((r for r in fx.RELS if fx.T2DM in (r.start, r.end)), key=lambda r: r.key)
         assert store.relationships_of(fx.T2DM) == want
 
+    def test_ends_found_whatever_their_label(self, store: GraphStore) -> None:
+        """An end stored under another label than the relationship type's schema names is still found."""
+        store.upsert_nodes([node("medkg:d:1", "Disease", "One"), node("medkg:d:2", "Disease", "Two")])
+        report = store.upsert_relationships([rel("HAS_SYMPTOM", "medkg:d:1", "medkg:d:2")])
+        assert report.created == 1
+        assert [r.end for r in store.relationships_of("medkg:d:1")] == ["medkg:d:2"]
+
     def test_same_fact_from_two_sources_is_two_relationships(self, store: GraphStore) -> None:
         """Identity is (type, start, end, source): two sources give two relationships."""
         load(store)
