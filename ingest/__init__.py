@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ingest.bulk import fewer_gc_passes
 from ingest.deid import Pseudonymizer, load_or_create_key
 from ingest.pipeline import IngestOptions, ingest_source
 from ingest.report import IngestReport, Reject, SourceReport
@@ -88,6 +89,13 @@ def run_ingest(
     key = load_or_create_key(settings.home) if "records" in order else b""
     opts = IngestOptions(batch_size=settings.batch_size, strict=strict, keep_identifiers=keep, limit=limit,
                          deid_key=key, progress=progress)
+    with fewer_gc_passes():
+        return _run_parts(store, data_dir, parts, order, settings=settings, opts=opts, strict=strict, limit=limit,
+                          progress=progress)
+
+
+def _run_parts(store: GraphStore, data_dir: Path, parts: Sequence[str], order: list[str], *, settings: Settings,
+               opts: IngestOptions, strict: bool, limit: int | None, progress: Progress | None) -> IngestReport:
     report = IngestReport()
     t0 = time.perf_counter()
     writes = writes_for(store, background=store_waits_on_server(store))
