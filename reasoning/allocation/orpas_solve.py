@@ -1,14 +1,21 @@
 """OR-PAS solving in two modes: static (all patients known) and dynamic (day by day, the way a ward works).
 
-Static: greedy construction; (given >= 240 s) a rolling-horizon pass -- the dynamic procedure, with 30% of
-the time -- as a second candidate; then CP-SAT on the whole single-room model, warm-started with the greedy
-plan, for 50% of the rest (every patient may be left out at a prohibitive cost, so the greedy start is always
-a complete solution even when it could not place everybody); then large-neighbourhood search with CP-SAT
-(:mod:`reasoning.allocation.orpas_lns`) from the best single-room plan until the time is up. The best
-schedule by the validator's cost is returned (``warm_start`` says which stage found it).
+Static:
 
-The reported bound is CP-SAT's bound **of the single-room model** (no transfers): a bound on what this
-model can reach, not a proven lower bound for the full problem, in which a patient may change room.
+1. greedy construction; (given >= 240 s) a rolling-horizon pass -- the dynamic procedure, with 30% of the
+   time -- as a further candidate;
+2. the relaxation of :mod:`reasoning.allocation.orpas_bound` (HiGHS MIP, at most 40% of the time): its
+   dual bound is a **proven lower bound of the full problem** (transfers allowed), reported as ``bound``;
+   its admission days get the OR, idle and delay costs nearly right;
+3. the single-room CP-SAT model with every admission window narrowed to the relaxation's day +- 1
+   (:mod:`reasoning.allocation.orpas_warm`), for half of the rest; when that leaves somebody out (or the
+   relaxation gave no days) CP-SAT on the whole single-room model, warm-started with the greedy plan
+   (everybody may be left out there at a prohibitive cost, so the start is always complete);
+4. large-neighbourhood search with CP-SAT (:mod:`reasoning.allocation.orpas_lns`) until the time is up,
+   skipped when the plan already meets the bound.
+
+The best schedule by the validator's cost is returned (``warm_start`` says which stage found it); its
+``gap`` is measured against the proven bound.
 
 Dynamic: day by day, see :mod:`reasoning.allocation.orpas_dynamic`.
 
@@ -23,12 +30,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from medkg.errors import InfeasibleError
+from reasoning.allocation.orpas_bound import BoundResult, relaxation_bound
 from reasoning.allocation.orpas_dynamic import MISSED_ADMISSION_COST, run_dynamic
 from reasoning.allocation.orpas_greedy import greedy_schedule
 from reasoning.allocation.orpas_lns import improve_plan
 from reasoning.allocation.orpas_model import solve_placements
 from reasoning.allocation.orpas_types import WEIGHTS, OrPasInstance, OrPasSolution, Weights
 from reasoning.allocation.orpas_validator import ValidationReport, validate_solution
+from reasoning.allocation.orpas_warm import plan_around_days
 
 __all__ = ["OrPasResult", "solve_orpas", "to_solution"]
 
@@ -37,7 +47,9 @@ log = logging.getLogger(__name__)
 Mode = Literal["static", "dynamic"]
 ROLLING_MIN_SECONDS = 240.0
 ROLLING_SHARE = 0.3  # static mode spends this share of its time on the rolling-horizon pass
-CPSAT_SHARE = 0.5  # then this share of the rest on one CP-SAT search of the whole single-room model; LNS after
+BOUND_SHARE = 0.4  # at most this share of the time for the bound relaxation (it usually proves optimality sooner)
+CPSAT_SHARE = 0.5  # then this share of the rest on one CP-SAT search of the single-room model; LNS after
+WARM_SLACK = 1  # admission days within this many days of the relaxation's
 
 
 @dataclass
@@ -53,10 +65,12 @@ class OrPasResult:
     unplaced: list[str] = field(default_factory=list)
     plan: dict[str, tuple[str, int]] = field(default_factory=dict)  # patient -> (room, admission day)
     warm_start: str = "greedy"
+    relaxation: float | None = None  # the bound relaxation's best value (static mode)
+    bound_status: str | None = None  # the bound relaxation's solver status (static mode)
 
     @property
     def gap(self) -> float | None:
-        """(cost - bound) / cost of the single-room model; None where the solver proved no bound."""
+        """(cost - bound) / cost against the proven lower bound; None where no bound was proven (dynamic)."""
         if self.bound is None:
             return None
         cost = self.report.costs.total
@@ -73,6 +87,22 @@ def to_solution(inst: OrPasInstance, plan: dict[str, tuple[str, int]], current_d
     return sol
 
 
+def _complete(inst: OrPasInstance, plan: dict[str, tuple[str, int]]) -> bool:
+    return all(p.name in plan for p in inst.patients)
+
+
+def _proven_bound(inst: OrPasInstance, time_limit: float, workers: int, progress: Callable[[str], None],
+                  w: Weights) -> BoundResult | None:
+    try:
+        rel = relaxation_bound(inst, time_limit=time_limit, threads=workers, weights=w)
+    except InfeasibleError as e:  # no feasible schedule exists; the search below still returns its best plan
+        log.warning("OR-PAS relaxation infeasible: %s", e)
+        progress(f"bound: none, the relaxation is infeasible ({e})")
+        return None
+    progress(f"bound: {rel.bound} (relaxation {rel.status}, {rel.seconds:.1f}s)")
+    return rel
+
+
 def _static(inst: OrPasInstance, time_limit: float, workers: int, max_delay: int | None,
             progress: Callable[[str], None], w: Weights) -> OrPasResult:
     t0 = time.perf_counter()
@@ -87,21 +117,32 @@ def _static(inst: OrPasInstance, time_limit: float, workers: int, max_delay: int
         progress(f"rolling horizon: cost {c.total}, violations {c.violations}")
         if roll.report.feasible and (best_cost is None or c.total < best_cost):
             best, best_cost, source, failed = roll.solution, c.total, "rolling horizon", []
-    spent = time.perf_counter() - t0
-    left = max(0.5, time_limit - spent)
-    # everybody may be left out at a prohibitive cost: the greedy start is then always a complete hint
-    must = {p.name: MISSED_ADMISSION_COST for p in inst.patients if not p.present}
-    res = solve_placements(inst, inst.patients, hint=greedy, time_limit=left * CPSAT_SHARE, workers=workers,
-                           max_delay=max_delay, progress=progress, weights=w, drop_cost=must)
-    status, bound, objective = res.status, res.bound, res.objective
-    if res.assignment:
-        start, start_obj = res.assignment, res.objective if res.objective is not None else float("inf")
-    else:
-        start = greedy
-        start_obj = validate_solution(inst, to_solution(inst, greedy), w).costs.total + MISSED_ADMISSION_COST * len(
-            failed)
+    rel = _proven_bound(inst, time_limit * BOUND_SHARE, workers, progress, w)
+    bound = None if rel is None else rel.bound
+    left = max(0.5, time_limit - (time.perf_counter() - t0))
+    status, objective = "FEASIBLE", None
+    start: dict[str, tuple[str, int]] = {}
+    if rel is not None and len(rel.admission) == len(inst.patients):
+        start = plan_around_days(inst, rel.admission, slack=WARM_SLACK, time_limit=left * CPSAT_SHARE,
+                                 workers=workers, weights=w)
+        progress(f"plan around the relaxation's days: {len(start)} of {len(inst.patients)} placed")
+    if _complete(inst, start):
+        start_obj = float(validate_solution(inst, to_solution(inst, start), w).costs.total)
+        stage = "relaxation days + CP-SAT + LNS"
+    else:  # everybody may be left out at a prohibitive cost: the greedy start is then always a complete hint
+        must = {p.name: MISSED_ADMISSION_COST for p in inst.patients if not p.present}
+        res = solve_placements(inst, inst.patients, hint=greedy, time_limit=left * CPSAT_SHARE, workers=workers,
+                               max_delay=max_delay, progress=progress, weights=w, drop_cost=must)
+        status, objective = res.status, res.objective
+        if res.assignment:
+            start, start_obj = res.assignment, res.objective if res.objective is not None else float("inf")
+        else:
+            start = greedy
+            start_obj = validate_solution(inst, to_solution(inst, greedy), w).costs.total + (
+                MISSED_ADMISSION_COST * len(failed))
+        stage = "CP-SAT + LNS"
     left = time_limit - (time.perf_counter() - t0)
-    if left > 3.0 and status != "OPTIMAL":
+    if left > 3.0 and status != "OPTIMAL" and not (bound is not None and start_obj <= bound):
         start, start_obj, kept = improve_plan(inst, start, start_obj, time_limit=left, workers=workers,
                                               progress=progress, weights=w)
         progress(f"LNS: {kept} improving move(s), model cost {start_obj:.0f}")
@@ -111,12 +152,15 @@ def _static(inst: OrPasInstance, time_limit: float, workers: int, max_delay: int
     missing = [p.name for p in inst.patients if p.name not in start]
     if best_cost is None or (not missing and cost <= best_cost):
         best, best_cost, plan, failed = cand, cost, start, missing
-        source = "greedy" if start is greedy else "CP-SAT + LNS"
+        source = "greedy" if start is greedy else stage
     best.current_day = 0
-    if bound is not None and bound >= MISSED_ADMISSION_COST:
-        bound = None  # the proof covers a plan leaving somebody out: not a bound on a complete schedule
-    return OrPasResult("static", best, validate_solution(inst, best, w), status, time.perf_counter() - t0,
-                       objective, bound, g_cost, failed, plan, source)
+    final = validate_solution(inst, best, w)
+    if final.feasible and bound is not None and final.costs.total <= bound:
+        status = "OPTIMAL"  # the schedule meets the proven bound
+    if objective is None and not failed:
+        objective = float(final.costs.total)  # a single-room plan: the model's objective is the validator's total
+    return OrPasResult("static", best, final, status, time.perf_counter() - t0, objective, bound, g_cost, failed,
+                       plan, source, None if rel is None else rel.objective, None if rel is None else rel.status)
 
 
 def _dynamic(inst: OrPasInstance, time_limit: float, workers: int, max_delay: int | None,

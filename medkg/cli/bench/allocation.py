@@ -14,7 +14,8 @@ from medkg.cli.common import DataOpt, console, err_console
 
 __all__ = ["BOUND_OF", "bench_allocation"]
 
-BOUND_OF = "single-room model (no transfers): not a proven lower bound of the full problem"
+BOUND_OF = ("proven lower bound of the full static problem (HiGHS relaxation: admission days and OR exact, rooms "
+            "relaxed to per-day type capacities, transfers and gender mixing at 0)")
 
 
 def _orpas_rows(files: list[Path], modes: list[str], limits: dict[str, float], workers: int) -> list[dict[str, Any]]:
@@ -38,6 +39,7 @@ def _orpas_rows(files: list[Path], modes: list[str], limits: dict[str, float], w
                     "hard_violations": c.violations, "total_cost": c.total, "components": c.components(),
                     "bound": res.bound, "gap": None if res.bound is None else (c.total - res.bound) / max(1, c.total),
                     "bound_of": None if res.bound is None else BOUND_OF,
+                    "bound_status": res.bound_status, "relaxation": res.relaxation,
                     "wall_s": round(res.seconds, 1), "found_by": res.warm_start,
                 })
                 r = rows[-1]

@@ -1,0 +1,306 @@
+"""A proven lower bound of the full static OR-PAS problem (transfers allowed), from a HiGHS MIP relaxation.
+
+The relaxation keeps everything that depends on the admission days exact and relaxes only the choice of
+rooms. Columns:
+
+- ``y[p, a]`` (binary): patient ``p`` is admitted on day ``a`` (every day of his window: the validator's
+  ``[admission, max_admission]``, cut to stays that fit in the extended horizon; a present patient on his
+  admission day). Cost: delay ``5 (a - admission)`` and the idle-bed credit ``-20`` per bed-day inside the
+  original horizon, exactly as in the single-room model.
+- ``z[c, t, d]`` (continuous >= 0): how many patients of *class* ``c`` lie in rooms of *type* ``t`` on
+  day ``d``. A room type merges the rooms with the same department, features, gender policy and capacity:
+  every hard patient-room rule and every patient-room cost depends on nothing else. A patient class merges
+  the patients with the same allowed types and the same per-day cost in each. Cost: that per-day
+  patient-room cost (properties, capacity preference, auxiliary specialism, room gender).
+- OR columns exactly as in the single-room model: used slot minutes ``u <= min(load, slot minutes)``
+  (credit ``-10``), overtime per specialism-day and per day (3 per minute, capped at the admitted overtime,
+  which makes the caps hard); an overcrowding-risk column per day over the whole hospital.
+
+Rows: one admission day per patient; per class and day, ``sum_t z = number of the class's patients in
+hospital`` (from ``y``); per type and day, ``sum_c z <= beds of the type``; the OR rows. The constant
+(idle beds and OR minutes if nothing were used, net of unavoidable surplus) is the single-room model's.
+
+Why every step can only lower the cost (so the MIP's optimum, and any dual bound of it, is a lower bound of
+every schedule the validator accepts with 0 hard violations):
+
+1. Take any feasible schedule. Its admission days give a feasible ``y``; counting its patient-days per
+   class, type and day gives a ``z`` that meets the class rows and, since every room holds at most its
+   capacity, the type rows (the beds of a type are the sum of its rooms' capacities). Its OR loads meet
+   the OR rows, because the validator's hard OR limits are the rows' limits. So every feasible schedule
+   maps to a feasible point of the relaxation.
+2. At that point each cost term is at most the validator's: patient-room costs are identical (a
+   patient-day in a room pays that room's per-day cost, which is its type's); delay and OR overtime are
+   identical; idle OR minutes and idle bed-days are the validator's ``max(0, idle - surplus)`` without the
+   ``max(0, .)`` (never larger; with hard capacities idle beds are ``beds * H - occupied``); the
+   overcrowding risk is ``sum_r max(0, x_r) >= max(0, sum_r x_r)`` (summed over all rooms of a day);
+   transfers and same-gender mixing cost >= 0 and are bounded below by 0.
+3. Hence the relaxation's optimum is <= the cost of every feasible schedule, and so is the MIP solver's
+   dual bound at any time. All costs are integers, so the bound is rounded up (after a small tolerance
+   for the LP's floating point) and stays valid.
+
+For fixed admission days the room part is a transportation problem per day (totally unimodular), so
+``z`` needs no integrality: the relaxation is exactly "rooms may change every day for free, no
+gender-mixing cost".
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from medkg.errors import InfeasibleError, MedkgError
+from reasoning.allocation.orpas_options import allowed_rooms, room_day_cost
+from reasoning.allocation.orpas_types import (
+    ADMITTED_OVERTIME_PER_SLOT,
+    ADMITTED_TOTAL_OVERTIME,
+    WEIGHTS,
+    OrPasInstance,
+    OrPasPatient,
+    Weights,
+)
+
+__all__ = ["BOUND_TOLERANCE", "BoundError", "BoundResult", "admission_window", "objective_constant",
+           "relaxation_bound"]
+
+log = logging.getLogger(__name__)
+
+TypeKey = tuple[str, frozenset[str], str, int]  # department, features, gender policy, capacity
+ClassKey = tuple[tuple[TypeKey, int], ...]  # (room type, per-day cost) for every allowed type
+
+BOUND_TOLERANCE = 1e-6  # relative slack taken off the MIP's dual bound before rounding it up
+
+
+class BoundError(MedkgError):
+    """The MIP solver failed (library error, model rejected)."""
+
+
+@dataclass
+class BoundResult:
+    bound: int | None = None  # proven lower bound of every feasible schedule's validator cost
+    objective: float | None = None  # the relaxation's best found value (its own optimum when status OPTIMAL)
+    status: str = "UNKNOWN"
+    seconds: float = 0.0
+    admission: dict[str, int] = field(default_factory=dict)  # the relaxation's best admission days
+    columns: int = 0
+    rows: int = 0
+
+    @property
+    def gap(self) -> float | None:
+        """The relaxation's own MIP gap (how far its bound is from its best point)."""
+        if self.objective is None or self.bound is None:
+            return None
+        return (self.objective - self.bound) / max(1.0, abs(self.objective))
+
+
+def admission_window(inst: OrPasInstance, p: OrPasPatient) -> range:
+    """Every admission day the validator accepts for ``p`` (the whole stay inside the extended horizon)."""
+    if p.present:
+        return range(p.admission, p.admission + 1) if p.admission + p.los <= inst.num_days else range(0)
+    return range(p.admission, min(p.max_admission, inst.num_days - p.los) + 1)
+
+
+def objective_constant(inst: OrPasInstance, w: Weights = WEIGHTS) -> int:
+    """Idle bed-days and OR minutes if nothing were used, net of unavoidable surplus (weighted)."""
+    hz = inst.horizon
+    requested_beds = sum(max(0, min(p.discharge, hz) - max(p.admission, 0)) for p in inst.patients)
+    bed_const = inst.beds * hz - max(0, inst.beds * hz - requested_beds)
+    slots = sum(inst.slot_minutes(d, s) for d in range(hz) for s in inst.specialisms)
+    requested_or = sum(inst.surgery_minutes(p) for p in inst.patients)
+    or_const = slots - max(0, slots - requested_or)
+    return w.idle_bed * bed_const + w.idle_or * or_const
+
+
+@contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+class _Lp:
+    def __init__(self) -> None:
+        self.cost: list[float] = []
+        self.upper: list[float] = []
+        self.integer: list[int] = []
+        self.rows: list[tuple[float, float, list[int], list[float]]] = []
+
+    def col(self, cost: float, upper: float, integer: bool = False) -> int:
+        self.cost.append(cost)
+        self.upper.append(upper)
+        if integer:
+            self.integer.append(len(self.cost) - 1)
+        return len(self.cost) - 1
+
+    def row(self, lo: float, hi: float, idx: list[int], val: list[float]) -> None:
+        self.rows.append((lo, hi, idx, val))
+
+
+def _room_types(inst: OrPasInstance) -> dict[str, TypeKey]:
+    return {r.name: (r.department, r.features, str(r.gender_policy), r.capacity) for r in inst.rooms.values()}
+
+
+def _surgery_fits(inst: OrPasInstance, p: OrPasPatient, a: int) -> bool:
+    """Whether the surgery (if any) of ``p`` admitted on ``a`` alone fits its day's hard OR limits."""
+    minutes, off = inst.surgery_minutes(p), p.surgery_offset
+    if not minutes or off is None:
+        return True
+    sd, spec = a + off, inst.specialism_of(p)
+    if minutes > inst.slot_minutes(sd, spec) + inst.slots(sd, spec) * ADMITTED_OVERTIME_PER_SLOT:
+        return False
+    return minutes <= inst.day_minutes(sd) + ADMITTED_TOTAL_OVERTIME
+
+
+def _build(inst: OrPasInstance, w: Weights) -> tuple[_Lp, dict[str, list[tuple[int, int]]]]:
+    import numpy as np
+
+    lp = _Lp()
+    hz, n_days = inst.horizon, inst.num_days
+    type_of = _room_types(inst)
+    type_cap: dict[TypeKey, int] = defaultdict(int)
+    for rname, tkey in type_of.items():
+        type_cap[tkey] += inst.rooms[rname].capacity
+    # classes: patients with the same allowed room types and the same per-day cost in each
+    ycols: dict[str, list[tuple[int, int]]] = {}
+    cover: dict[tuple[ClassKey, int], list[int]] = defaultdict(list)
+    total_cover: dict[int, list[int]] = defaultdict(list)
+    leavers: dict[int, list[int]] = defaultdict(list)
+    or_spec: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
+    or_day: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    blocked: list[str] = []
+    for p in inst.patients:
+        costs = {type_of[r.name]: room_day_cost(inst, p, r, w) for r in allowed_rooms(inst, p)}
+        days = [a for a in admission_window(inst, p) if _surgery_fits(inst, p, a)]
+        if not costs or not days:
+            blocked.append(p.name)
+            continue
+        key: ClassKey = tuple(sorted(costs.items(), key=lambda kv: (kv[0][0], sorted(kv[0][1]), kv[0][2], kv[0][3])))
+        minutes, off, spec = inst.surgery_minutes(p), p.surgery_offset, inst.specialism_of(p)
+        row = []
+        for a in days:
+            inside = max(0, min(a + p.los, hz) - a)
+            j = lp.col(float(w.delay * (a - p.admission) - w.idle_bed * inside), 1.0, integer=True)
+            row.append((a, j))
+            for d in range(a, a + p.los):
+                cover[key, d].append(j)
+                total_cover[d].append(j)
+            if p.variability and a + p.los < n_days:
+                leavers[a + p.los].append(j)
+            if minutes and off is not None:
+                or_spec[a + off, spec].append((minutes, j))
+                or_day[a + off].append((minutes, j))
+        lp.row(1.0, 1.0, [j for _, j in row], [1.0] * len(row))
+        ycols[p.name] = row
+    if blocked:
+        raise InfeasibleError(f"{len(blocked)} patient(s) have no allowed room or admission day",
+                              [f"patient {n}: no allowed room, or no admission day whose surgery fits the OR limits"
+                               for n in blocked[:20]])
+    # rooms, relaxed to types: per class-day the patients present are spread over the class's types
+    zcols: dict[tuple[TypeKey, int], list[int]] = defaultdict(list)
+    for (ckey, d), ys in cover.items():
+        zs = []
+        for t, c in ckey:
+            j = lp.col(float(c), float(type_cap[t]))
+            zs.append(j)
+            zcols[t, d].append(j)
+        lp.row(0.0, 0.0, zs + ys, [1.0] * len(zs) + [-1.0] * len(ys))
+    for (t, _d), zs in zcols.items():
+        lp.row(-np.inf, float(type_cap[t]), zs, [1.0] * len(zs))
+    # overcrowding risk over the whole hospital (a lower bound of the per-room sum)
+    for d, ls in leavers.items():
+        terms = total_cover.get(d, []) + ls
+        if d < 1 or len(terms) <= inst.beds:
+            continue
+        oc = lp.col(float(w.overcrowd_risk), float(len(terms)))
+        lp.row(-np.inf, float(inst.beds), [*terms, oc], [1.0] * len(terms) + [-1.0])
+    # operating rooms: hard limits, overtime, used slot minutes (the idle-OR credit)
+    for (d, spec), items in or_spec.items():
+        avail, n = inst.slot_minutes(d, spec), inst.slots(d, spec)
+        idx, val = [j for _, j in items], [float(m) for m, _ in items]
+        ot = lp.col(float(w.overtime), float(n * ADMITTED_OVERTIME_PER_SLOT))
+        lp.row(-np.inf, float(avail), [*idx, ot], [*val, -1.0])
+        if d < hz and avail > 0:
+            u = lp.col(-float(w.idle_or), float(avail))
+            lp.row(-np.inf, 0.0, [u, *idx], [1.0] + [-v for v in val])
+    for d, items in or_day.items():
+        idx, val = [j for _, j in items], [float(m) for m, _ in items]
+        ot = lp.col(float(w.overtime), float(ADMITTED_TOTAL_OVERTIME))
+        lp.row(-np.inf, float(inst.day_minutes(d)), [*idx, ot], [*val, -1.0])
+    return lp, ycols
+
+
+def relaxation_bound(
+    inst: OrPasInstance,
+    *,
+    time_limit: float = 60.0,
+    threads: int = 2,
+    weights: Weights = WEIGHTS,
+    mip_gap: float = 1e-4,
+) -> BoundResult:
+    """Solve the relaxation with HiGHS for at most ``time_limit`` s; its dual bound is a proven lower bound.
+
+    Raises :class:`InfeasibleError` when some patient has no allowed room or admission day (then no
+    schedule is feasible), :class:`BoundError` when the solver fails.
+    """
+    import highspy
+    import numpy as np
+
+    t0 = time.perf_counter()
+    lp, ycols = _build(inst, weights)
+    const = objective_constant(inst, weights)
+    with _stdout_to_stderr():  # the library prints its banner on stdout when constructed
+        h = highspy.Highs()  # type: ignore[no-untyped-call]
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", max(0.5, float(time_limit) - (time.perf_counter() - t0)))
+    h.setOptionValue("threads", max(1, int(threads)))
+    h.setOptionValue("random_seed", 0)
+    h.setOptionValue("mip_rel_gap", float(mip_gap))
+    n = len(lp.cost)
+    h.addVars(n, np.zeros(n), np.asarray(lp.upper))
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), np.asarray(lp.cost))
+    ints = np.asarray(lp.integer, dtype=np.int32)
+    h.changeColsIntegrality(len(ints), ints, np.ones(len(ints), dtype=np.uint8))
+    starts: list[int] = []
+    index: list[int] = []
+    value: list[float] = []
+    for _, _, idx, val in lp.rows:
+        starts.append(len(index))
+        index.extend(idx)
+        value.extend(val)
+    h.addRows(len(lp.rows), np.asarray([r[0] for r in lp.rows]), np.asarray([r[1] for r in lp.rows]), len(index),
+              np.asarray(starts, dtype=np.int32), np.asarray(index, dtype=np.int32), np.asarray(value))
+    try:
+        h.run()
+    except Exception as e:  # highspy raises plain exceptions
+        raise BoundError(f"HiGHS failed on the OR-PAS relaxation: {e}") from e
+    status = h.modelStatusToString(h.getModelStatus())
+    info = h.getInfo()
+    res = BoundResult(status=status, columns=n, rows=len(lp.rows))
+    if status == "Infeasible":
+        raise InfeasibleError("the OR-PAS relaxation is infeasible: no schedule meets the bed and OR limits")
+    dual = float(info.mip_dual_bound)
+    if math.isfinite(dual):
+        raw = dual + const
+        res.bound = math.ceil(raw - BOUND_TOLERANCE * max(1.0, abs(raw)))
+    values = h.getSolution().col_value
+    if len(values) == n and info.primal_solution_status != 0 and math.isfinite(info.objective_function_value):
+        res.objective = float(info.objective_function_value) + const
+        for name, row in ycols.items():
+            for a, j in row:
+                if values[j] > 0.5:
+                    res.admission[name] = a
+                    break
+    res.seconds = time.perf_counter() - t0
+    log.info("OR-PAS bound %s (%s) in %.1fs, %d columns, %d rows", res.bound, status, res.seconds, n, res.rows)
+    return res

@@ -1,0 +1,109 @@
+"""The relaxation bound is a lower bound: <= the exact optimum found by brute force (transfers allowed) on tiny
+instances, and <= the validator's cost of real schedules; the plan around its days is feasible."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+
+from medkg.errors import InfeasibleError
+from reasoning.allocation.orpas_bound import admission_window, relaxation_bound
+from reasoning.allocation.orpas_greedy import greedy_schedule
+from reasoning.allocation.orpas_io import load_instance
+from reasoning.allocation.orpas_options import allowed_rooms
+from reasoning.allocation.orpas_solve import to_solution
+from reasoning.allocation.orpas_types import OrPasInstance, OrPasSolution
+from reasoning.allocation.orpas_validator import validate_solution
+from reasoning.allocation.orpas_warm import narrowed_instance, plan_around_days
+from tests.unit.allocation.orpas_fixtures import instance_xml, schema_dir, write
+from tests.unit.allocation.test_orpas_solver import _extra
+
+
+def _brute_force_optimum(inst: OrPasInstance) -> int:
+    """The least validator cost over every schedule with 0 hard violations (any room on any day)."""
+    per_patient = []
+    for p in inst.patients:
+        rooms = [r.name for r in allowed_rooms(inst, p)]
+        per_patient.append([(p.name, a, seq) for a in admission_window(inst, p)
+                            for seq in itertools.product(rooms, repeat=p.los)])
+    best: int | None = None
+    for combo in itertools.product(*per_patient):
+        sol = OrPasSolution(instance=inst.name)
+        for name, a, seq in combo:
+            sol.stays[name] = {a + i: r for i, r in enumerate(seq)}
+        rep = validate_solution(inst, sol)
+        if rep.feasible and (best is None or rep.costs.total < best):
+            best = rep.costs.total
+    assert best is not None
+    return best
+
+
+def test_tiny_bound_worked_by_hand(tmp_path: Path) -> None:
+    """A delayed to day 1 (delay 5, idle bed-day 20), B in R1 (auxiliary 20), B's 80 minutes in a 60-minute slot
+    (overtime 20 + 20 minutes x 3): 165. The schedule also pays 1 overcrowding risk in R1 (B may overstay into
+    A's day), which the hospital-wide count of the relaxation does not see: optimum 166."""
+    inst = load_instance(write(tmp_path, "tiny.xml", instance_xml()), validate=False)
+    res = relaxation_bound(inst, time_limit=10)
+    assert res.status == "Optimal"
+    assert res.bound == 165
+    assert res.admission == {"A": 1, "B": 0}
+    assert _brute_force_optimum(inst) == 166
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_bound_never_exceeds_the_brute_force_optimum(tmp_path: Path, seed: int) -> None:
+    inst = load_instance(write(tmp_path, "x.xml", instance_xml(extra_patients=_extra(2, seed), n_patients=4)),
+                         validate=False)
+    res = relaxation_bound(inst, time_limit=10)
+    opt = _brute_force_optimum(inst)
+    assert res.bound is not None
+    assert res.bound <= opt
+    assert res.bound >= opt - 100  # and it is not a vacuous bound on these instances
+
+
+def test_no_allowed_room_is_infeasible(tmp_path: Path) -> None:
+    extra = ('<patient name="N" age="50" gender="Male" treatment="T1" registration="2024-01-01" '
+             'admission="2024-01-01" discharge="2024-01-02" variability="0">'
+             '<room_properties><room_property name="nitrogen" type="needed"/></room_properties></patient>')
+    inst = load_instance(write(tmp_path, "n.xml", instance_xml(extra_patients=extra, n_patients=3)), validate=False)
+    with pytest.raises(InfeasibleError) as e:
+        relaxation_bound(inst, time_limit=5)
+    assert any("patient N" in s for s in e.value.shortfalls)
+
+
+def test_narrowed_instance_keeps_stay_and_surgery_offset(tmp_path: Path) -> None:
+    inst = load_instance(write(tmp_path, "x.xml", instance_xml(extra_patients=_extra(3, 7), n_patients=5)),
+                         validate=False)
+    narrow = narrowed_instance(inst, {"B": 1, "X0": 2}, slack=0)
+    by = {p.name: p for p in narrow.patients}
+    orig = {p.name: p for p in inst.patients}
+    assert by["B"].admission == by["B"].max_admission == 1
+    assert by["B"].los == orig["B"].los and by["B"].surgery_offset == orig["B"].surgery_offset
+    assert by["X0"].admission == 2 and by["X0"].los == orig["X0"].los
+    assert by["A"] == orig["A"]  # not named: unchanged
+
+
+def test_plan_around_the_relaxation_days_is_feasible(tmp_path: Path) -> None:
+    inst = load_instance(write(tmp_path, "x.xml", instance_xml(extra_patients=_extra(4, 9), n_patients=6)),
+                         validate=False)
+    rel = relaxation_bound(inst, time_limit=10)
+    plan = plan_around_days(inst, rel.admission, slack=1, time_limit=5)
+    rep = validate_solution(inst, to_solution(inst, plan))
+    assert rep.feasible, rep.messages
+    assert rel.bound is not None and rel.bound <= rep.costs.total
+
+
+def test_bound_below_a_validated_schedule_on_a_real_instance() -> None:
+    path = schema_dir() / "or_pas_dept4_short07.xml"
+    inst = load_instance(path, validate=False)
+    plan, failed = greedy_schedule(inst, inst.patients)
+    assert failed == []
+    rep = validate_solution(inst, to_solution(inst, plan))
+    assert rep.feasible
+    res = relaxation_bound(inst, time_limit=30)
+    assert res.bound is not None
+    assert 0 < res.bound <= rep.costs.total
+    days = {p.name: min(to_solution(inst, plan).stays[p.name]) for p in inst.patients}
+    assert set(res.admission) == set(days)
