@@ -11,16 +11,20 @@ Every day ``d`` of the original horizon:
   of ``max_delay`` days (default 4); leaving one out of the window costs what admitting him on the first
   day after it would (he is re-planned tomorrow), and a prohibitive ``MISSED_ADMISSION_COST`` when his
   own window ends inside the rolling one -- so every day's model is feasible and says whom it left out;
-- *expected urgent arrivals* (see :func:`_phantoms`) of the next ``LOOKAHEAD_DAYS`` days enter the model
-  as droppable patients: urgent patients (latest admission at most ``URGENT_NOTICE`` days after their
-  registration) seen so far, grouped by the rooms they may use, arrive as a Poisson stream; the k-th bed
-  of a group on a future day is kept at ``PHANTOM_COST * P(at least k arrivals)``. Without this, electives
-  admitted a day earlier fill the last beds of a ward and a same-day emergency finds no bed (the cause of
-  every dynamic violation we traced; see the commit history);
-- the day's model is the single-room CP-SAT model, warm-started by the greedy (must-admit patients and
-  expected arrivals first, then yesterday's plan); a day that leaves a known patient out is searched
-  again (presolve on) from a greedy repair that places those patients first; then day ``d`` is committed:
-  who is admitted today and every room of today.
+- *reserves for urgent arrivals* (see :func:`_reserves`): what day ``d`` commits (present patients, today's
+  admissions, and known patients with no room for delay wherever they are planned) should leave free beds
+  in each kind of room, and free OR minutes per specialism and day, on every later day of the horizon. Each
+  kind of patient (the rooms he may use) sends urgent patients (latest admission at most ``URGENT_NOTICE``
+  days after registration) at the rate seen so far for it, or at the overall urgent share of its patients
+  if higher (a kind whose first emergency has not come yet); the k-th free bed is priced ``RESERVE_COST *
+  P(at least k arrivals still in hospital)``, Poisson. Only the commit is constrained: electives planned for
+  later days are not, since tomorrow's model may still push them back. Without this, electives admitted
+  earlier take the last beds of a small ward, or the OR minutes of a specialism on a later day, and a
+  same-day emergency finds no bed or no OR time (every dynamic violation traced; see the commit history);
+  a day whose plan admits postponable patients into a reserve is searched again from a plan without them;
+- the day's model is the single-room CP-SAT model, warm-started by the greedy (yesterday's plan first); a
+  day that leaves a known patient out is searched again (presolve on) from a greedy repair that places
+  those patients first; then day ``d`` is committed: who is admitted today and every room of today.
 
 After the last day, one more solve (day ``H``, full windows, presolve on, 30% of the time) plans everything
 that happens after the horizon: the rest of the present patients' stays and the admissions still to come.
@@ -37,7 +41,7 @@ import time
 from collections.abc import Callable
 
 from reasoning.allocation.orpas_greedy import greedy_schedule
-from reasoning.allocation.orpas_model import solve_placements
+from reasoning.allocation.orpas_model import BedReserve, OrReserve, solve_placements
 from reasoning.allocation.orpas_options import allowed_rooms, placement_cost
 from reasoning.allocation.orpas_types import OrPasInstance, OrPasPatient, OrPasSolution, Weights
 
@@ -45,11 +49,10 @@ __all__ = ["DYNAMIC_MAX_DELAY", "DynamicOutcome", "run_dynamic"]
 
 DYNAMIC_MAX_DELAY = 4
 URGENT_NOTICE = 2  # days between registration and latest admission that make a patient urgent
-LOOKAHEAD_DAYS = 3  # days of expected urgent arrivals kept in each day's model
-PHANTOM_COST = 1000  # cost of not keeping a bed for an urgent arrival that comes for sure
-MIN_TAIL = 0.05  # beds are kept for the k-th urgent arrival of a day only if P(at least k) >= this
+RESERVE_DAYS = 14  # later days whose beds and OR time a day's commit keeps for urgent arrivals
+RESERVE_COST = 20_000  # price of a missing reserve that an urgent arrival needs for sure
+MIN_TAIL = 0.05  # the k-th reserve is kept only if P(at least k urgent arrivals) >= this
 MISSED_ADMISSION_COST = 100_000  # a known patient left out of the day's plan
-PHANTOM_PREFIX = "~expected"
 FINAL_SHARE = 0.3  # share of the time for the final plan after the horizon
 MIN_DAY_SECONDS = 2.0  # floor of one day's solve (the total may then run over the time limit)
 RETRIES = 2  # extra searches of a day whose plan leaves a known patient out
@@ -91,45 +94,91 @@ def _postpone_cost(inst: OrPasInstance, p: OrPasPatient, d: int, window: int | N
     return 1 + min(placement_cost(inst, p, r, after, w) for r in rooms)
 
 
-def _missed(names: list[str], costs: dict[str, int]) -> int:
-    return sum(1 for n in names if costs.get(n, 0) >= MISSED_ADMISSION_COST)
-
-
 def _urgent(p: OrPasPatient) -> bool:
     """A patient who arrives with little notice and little room for delay (the beds a plan must keep free)."""
     return not p.present and p.max_admission - p.registration <= URGENT_NOTICE
 
 
-def _phantoms(inst: OrPasInstance, seen: list[OrPasPatient], d: int,
-              lookahead: int) -> list[tuple[OrPasPatient, int]]:
-    """Expected urgent arrivals of the next ``lookahead`` days, each with the cost of not keeping its bed.
+def _rate(members: list[OrPasPatient], share: float, days: int) -> float:
+    """Urgent arrivals a day of one kind: its own urgent count, or its share of all urgent arrivals if higher."""
+    return max(sum(1 for q in members if _urgent(q)), share * len(members)) / days
 
-    Urgent patients seen so far are grouped by the rooms they may use (and their surgery specialism); a
-    group seen ``n`` times in ``d + 1`` days arrives ``rate = n / (d + 1)`` times a day (Poisson). Each future
-    day gets one expected arrival per ``k`` with ``P(at least k arrivals) >= MIN_TAIL``, costing
-    ``PHANTOM_COST * P(at least k)`` when left out, with the group's median stay: each kind of room keeps
-    beds in proportion to the risk of its own urgent demand.
+
+def _reserves(inst: OrPasInstance, seen: list[OrPasPatient], d: int) -> list[BedReserve | OrReserve]:
+    """What the commit of day ``d`` should leave free for the urgent arrivals of the next ``RESERVE_DAYS`` days.
+
+    Only patients registered by ``d`` are used. Each kind of patient (the set of rooms he may use) sends
+    urgent arrivals at the rate of its own urgent patients seen so far, or -- a kind none of whose urgent
+    patients has come yet may still send one -- at the overall urgent share of all its patients, if higher.
+    On a later day ``t`` the arrivals of days ``d + 1 .. t`` still in hospital (the kind's stays) are Poisson;
+    the k-th free bed of the kind's rooms is priced ``RESERVE_COST * P(at least k)`` (kept when at least
+    ``MIN_TAIL``). OR time likewise per specialism (and for the day's total): urgent surgeries land on
+    arrival day + surgery offset, each needing the median urgent surgery of the specialism.
     """
-    groups: dict[tuple[frozenset[str], str], list[OrPasPatient]] = {}
-    for p in seen:
-        if _urgent(p):
-            key = (frozenset(r.name for r in allowed_rooms(inst, p)),
-                   inst.specialism_of(p) if inst.surgery_minutes(p) else "")
-            groups.setdefault(key, []).append(p)
-    out: list[tuple[OrPasPatient, int]] = []
-    for members in sorted(groups.values(), key=lambda ms: min(q.name for q in ms)):
-        latest = max(members, key=lambda m: (m.registration, m.name))
-        los = sorted(m.los for m in members)[len(members) // 2]  # the median stay of the group
-        rate = len(members) / (d + 1)
-        costs = [round(PHANTOM_COST * tail) for tail in _poisson_tails(rate) if tail >= MIN_TAIL]
-        for t in range(d + 1, min(d + 1 + lookahead, inst.num_days - los + 1)):
-            sd = None if latest.surgery_offset is None else t + latest.surgery_offset
-            for i, cost in enumerate(costs):
-                ghost = dataclasses.replace(latest, name=f"{PHANTOM_PREFIX}{t}.{latest.name}.{i}", registration=t,
-                                            admission=t, discharge=t + los, max_admission=t, surgery_day=sd,
-                                            initial_room=None)
-                out.append((ghost, cost))
+    days = d + 1
+    pool = [p for p in seen if not p.present]
+    if not pool:
+        return []
+    share = sum(1 for p in pool if _urgent(p)) / len(pool)
+    out: list[BedReserve | OrReserve] = []
+    kinds: dict[frozenset[str], list[OrPasPatient]] = {}
+    for p in pool:
+        kinds.setdefault(frozenset(r.name for r in allowed_rooms(inst, p)), []).append(p)
+    for rooms, members in sorted(kinds.items(), key=lambda kv: sorted(kv[0])):
+        rate = _rate(members, share, days)
+        if not rooms or rate <= 0:
+            continue
+        stays = [q.los for q in members if _urgent(q)] or [q.los for q in members]
+        for t in range(d + 1, min(d + RESERVE_DAYS, inst.horizon - 1) + 1):
+            mean = rate * sum(sum(1 for s in stays if s > t - j) / len(stays) for j in range(d + 1, t + 1))
+            costs = _prices(mean)
+            if costs:
+                out.append(BedReserve(rooms, t, costs))
+    surgical = [p for p in pool if inst.surgery_minutes(p) and p.surgery_offset is not None]
+    if not surgical:
+        return out
+    s_share = max(share, sum(1 for p in surgical if _urgent(p)) / len(surgical))
+    by_spec: dict[str | None, list[OrPasPatient]] = {None: surgical}
+    for p in surgical:
+        by_spec.setdefault(inst.specialism_of(p), []).append(p)
+    for spec, members in sorted(by_spec.items(), key=lambda kv: kv[0] or ""):
+        rate = _rate(members, s_share, days)
+        if rate <= 0:
+            continue
+        urgent = [q for q in members if _urgent(q)] or members
+        minutes = sorted(inst.surgery_minutes(q) for q in urgent)[len(urgent) // 2]
+        offsets = [q.surgery_offset or 0 for q in urgent]
+        for t in range(d + 1, min(d + RESERVE_DAYS, inst.horizon) + 1):
+            if (inst.slots(t, spec) if spec else inst.day_minutes(t)) <= 0:
+                continue
+            mean = rate * sum(1 for o in offsets if t - o >= d + 1) / len(offsets)
+            costs = _prices(mean)
+            if costs:
+                out.append(OrReserve(spec, t, minutes, costs))
     return out
+
+
+def _blockers(inst: OrPasInstance, model: list[OrPasPatient], plan: dict[str, tuple[str, int]],
+              reserves: list[BedReserve | OrReserve], d: int, costs: dict[str, int], firm: frozenset[str]) -> set[str]:
+    """Today's postponable admissions that make ``plan`` miss a reserve (a start for another search)."""
+    by = {p.name: p for p in model}
+    new = {n: pa for n, pa in plan.items() if pa[1] == d and not by[n].present
+           and costs.get(n, MISSED_ADMISSION_COST) < MISSED_ADMISSION_COST}
+    out: set[str] = set()
+    for rv in reserves:
+        if isinstance(rv, BedReserve):
+            held = sum(1 for p in model if p.present and p.initial_room in rv.rooms and p.discharge > rv.day)
+            held += sum(1 for n, (r, a) in plan.items() if (a == d or n in firm) and not by[n].present and r in rv.rooms
+                        and a + by[n].los > rv.day)
+            over = held + len(rv.costs) - sum(inst.rooms[r].capacity for r in rv.rooms)
+            movers = sorted((n for n, (r, _a) in new.items() if r in rv.rooms and d + by[n].los > rv.day
+                             and n not in out), key=lambda n: (-by[n].los, n))
+            out.update(movers[:max(0, over)])
+    return out
+
+
+def _prices(mean: float) -> tuple[int, ...]:
+    return tuple(round(RESERVE_COST * tail) for tail in _poisson_tails(mean) if tail >= MIN_TAIL)
 
 
 def _poisson_tails(rate: float, most: int = 6) -> list[float]:
@@ -179,35 +228,39 @@ def run_dynamic(inst: OrPasInstance, *, time_limit: float, workers: int, max_del
             if len(failed2) < len(failed):
                 warm, failed = warm2, failed2
         seen = [p for p in inst.patients if p.registration <= d]
-        expected = [] if last else _phantoms(inst, seen, d, LOOKAHEAD_DAYS)
-        ghosts = [g for g, _c in expected]
+        reserves = [] if last else _reserves(inst, seen, d)
         costs = {p.name: _postpone_cost(inst, p, d, window, weights) for p in model if p.name not in staying}
-        costs.update({g.name: c for g, c in expected})
-        if ghosts:  # a start that keeps the expected beds: must-admit patients and expected arrivals first
-            must = frozenset(n for n, c in costs.items() if c >= MISSED_ADMISSION_COST) | {g.name for g in ghosts}
-            warm_r, failed_r = greedy_schedule(inst, model + ghosts, prefer=prefer, earliest=d, weights=weights,
-                                               first=must)
-            if _missed(failed_r, costs) <= _missed(failed, costs):
-                warm = warm_r
+        firm = frozenset(p.name for p in model  # known patients with no room for delay count in the reserves
+                         if not p.present and p.max_admission - max(p.admission, d) <= URGENT_NOTICE)
         left = deadline - time.perf_counter()
         budget = max(final, left) if last else max(MIN_DAY_SECONDS, (left - final) / (inst.horizon - d))
-        res = solve_placements(inst, model + ghosts, earliest=d, hint=warm, time_limit=budget,
-                               workers=workers, max_delay=window, weights=weights, presolve=last, drop_cost=costs)
+        res = solve_placements(inst, model, earliest=d, hint=warm, time_limit=budget, workers=workers,
+                               max_delay=window, weights=weights, presolve=last, drop_cost=costs, reserves=reserves,
+                               firm=firm)
         for _ in range(FINAL_RETRIES if last else RETRIES):  # a known patient left out: search again, presolve on
             lost = [n for n in res.dropped if costs[n] >= MISSED_ADMISSION_COST]
             if not lost or not res.assignment:
                 break
             progress(f"day {d}: {len(lost)} patient(s) left out, searching again")
-            keep = {n: pa for n, pa in res.assignment.items() if not n.startswith(PHANTOM_PREFIX)}
-            fix, fail = greedy_schedule(inst, model, prefer=keep, earliest=d, weights=weights, first=frozenset(lost))
+            fix, fail = greedy_schedule(inst, model, prefer=res.assignment, earliest=d, weights=weights,
+                                        first=frozenset(lost))
             hint = fix if len(fail) < len(lost) else res.assignment
-            again = solve_placements(inst, model + ghosts, earliest=d, hint=hint,
-                                     time_limit=max(MIN_DAY_SECONDS, budget), workers=workers, max_delay=window,
-                                     weights=weights, presolve=True, drop_cost=costs)
+            again = solve_placements(inst, model, earliest=d, hint=hint, time_limit=max(MIN_DAY_SECONDS, budget),
+                                     workers=workers, max_delay=window, weights=weights, presolve=True,
+                                     drop_cost=costs, reserves=reserves, firm=firm)
             if again.objective is not None and (res.objective is None or again.objective < res.objective):
                 res = again
+        late = _blockers(inst, model, res.assignment, reserves, d, costs, firm) if res.assignment else set()
+        if late:  # admissions of today that take kept beds or OR time: search again from a plan without them
+            progress(f"day {d}: {len(late)} admission(s) take reserves, searching again")
+            hint = {n: pa for n, pa in res.assignment.items() if n not in late}
+            again = solve_placements(inst, model, earliest=d, hint=hint, time_limit=MIN_DAY_SECONDS, workers=workers,
+                                     max_delay=window, weights=weights, presolve=False, drop_cost=costs,
+                                     reserves=reserves, firm=firm)
+            if again.objective is not None and res.objective is not None and again.objective < res.objective:
+                res = again
         statuses.append(res.status)
-        new_plan = {n: pa for n, pa in res.assignment.items() if not n.startswith(PHANTOM_PREFIX)} or warm
+        new_plan = dict(res.assignment) or warm
         for name, room in staying.items():  # a present patient is never put out: keep his room if unplaced
             new_plan.setdefault(name, (room, d))
         for name, (room, a) in new_plan.items():
@@ -219,9 +272,8 @@ def run_dynamic(inst: OrPasInstance, *, time_limit: float, workers: int, max_del
             if name not in new_plan and name not in admitted and (last or p.max_admission <= d):
                 dropped.append(name)
         plan = {n: pa for n, pa in new_plan.items() if n not in admitted}
-        kept = sum(1 for n in res.assignment if n.startswith(PHANTOM_PREFIX))
         progress(f"day {d}: {len(model)} in model, {len(admitted)} admitted so far, {res.status}, "
-                 f"{kept}/{len(ghosts)} reserved beds kept, {time.perf_counter() - t0:.1f}s")
+                 f"{len(reserves)} reserves, {time.perf_counter() - t0:.1f}s")
     sol = OrPasSolution(instance=inst.name, current_day=inst.horizon - 1)
     first: dict[str, tuple[str, int]] = {}
     for name, a in admitted.items():

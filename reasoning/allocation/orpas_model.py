@@ -10,7 +10,11 @@ objective equals the validator's total for the schedule it returns (a test pins 
   gender and ``mix[r,d] >= male + female - 1``;
 - overcrowding risk: ``oc[r,d] >= occupancy[r,d] + leavers with overstay risk - capacity``;
 - OR load per specialism-day and per day: hard limit slot minutes + admitted overtime, overtime
-  ``>= load - slot minutes``, used slot time ``u <= min(load, slot minutes)`` for the idle-OR cost.
+  ``>= load - slot minutes``, used slot time ``u <= min(load, slot minutes)`` for the idle-OR cost;
+- optional *reserves* (dynamic mode, see :class:`BedReserve`, :class:`OrReserve`): what is committed on the
+  day ``earliest`` (present patients where they are now, admissions on that day) should leave free beds in a
+  group of rooms, or free OR minutes, on a later day; each missing bed or reserve costs its price (a boolean
+  per level, so the objective still equals the validator's total plus the prices of the reserves missed).
 """
 
 from __future__ import annotations
@@ -34,13 +38,35 @@ from reasoning.allocation.orpas_types import (
     Weights,
 )
 
-__all__ = ["ModelResult", "SolverError", "solve_placements"]
+__all__ = ["BedReserve", "ModelResult", "OrReserve", "SolverError", "solve_placements"]
 
 log = logging.getLogger(__name__)
 
 
 class SolverError(MedkgError):
     """The solver failed in a way that is not infeasibility (model invalid, library error)."""
+
+
+@dataclass(frozen=True)
+class BedReserve:
+    """Free beds wanted in ``rooms`` on ``day`` after the commit: missing the k-th costs ``costs[k - 1]``."""
+
+    rooms: frozenset[str]
+    day: int
+    costs: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class OrReserve:
+    """Free OR minutes wanted on ``day`` (``specialism`` None: the day's total) after the commit.
+
+    Missing ``minutes * k`` of them (below slot time plus admitted overtime) costs ``costs[k - 1]``.
+    """
+
+    specialism: str | None
+    day: int
+    minutes: int
+    costs: tuple[int, ...]
 
 
 @dataclass
@@ -86,12 +112,16 @@ def solve_placements(
     log_search: bool = False,
     presolve: bool = True,
     drop_cost: dict[str, int] | None = None,
+    reserves: Sequence[BedReserve | OrReserve] = (),
+    firm: frozenset[str] = frozenset(),
 ) -> ModelResult:
     """Optimise the placements of ``patients``; ``fixed`` ones keep their placement, others start >= ``earliest``.
 
     A patient named in ``drop_cost`` may be left out at that cost (the dynamic mode's rolling plan: it makes
     every day's model feasible, so the solver always returns a plan and says whom it could not place);
-    such a patient without placement options is left out instead of raising.
+    such a patient without placement options is left out instead of raising. ``reserves`` price what the
+    commit of day ``earliest`` leaves free on later days (present patients counted in their current room,
+    the patients named in ``firm`` -- known, with no room for delay -- wherever they are planned).
     """
     from ortools.sat.python import cp_model
 
@@ -115,7 +145,17 @@ def solve_placements(
     coef: list[int] = []
     unplaceable: list[str] = []
     aux: list[tuple[Any, Callable[..., int]]] = []
+    new_cover: dict[tuple[str, int], list[Any]] = defaultdict(list)  # admissions on day ``earliest``
+    new_or: dict[tuple[int, str | None], list[tuple[int, Any]]] = defaultdict(list)
+    held: dict[tuple[str, int], int] = defaultdict(int)  # present patients, in their current room
+    held_or: dict[tuple[int, str | None], int] = defaultdict(int)
     for p in patients:
+        if reserves and p.present and p.initial_room is not None:
+            for d in range(p.admission, p.discharge):
+                held[p.initial_room, d] += 1
+            if inst.surgery_minutes(p) and p.surgery_day is not None:
+                held_or[p.surgery_day, inst.specialism_of(p)] += inst.surgery_minutes(p)
+                held_or[p.surgery_day, None] += inst.surgery_minutes(p)
         if p.name in fixed:
             froom, fday = fixed[p.name]
             ok = froom in {r.name for r in allowed_rooms(inst, p)} and fday + p.los <= inst.num_days
@@ -140,9 +180,12 @@ def solve_placements(
             vars_p.append((o, x))
             obj.append(x)
             coef.append(o.cost)
+            new = bool(reserves) and not p.present and (o.admission <= earliest or p.name in firm)
             for d in range(o.admission, o.admission + p.los):
                 cover[o.room, d].append(x)
                 (cover_m if p.male else cover_f)[o.room, d].append(x)
+                if new:
+                    new_cover[o.room, d].append(x)
             end = o.admission + p.los
             if p.variability and end < inst.num_days:
                 leave[o.room, end].append(x)
@@ -150,6 +193,9 @@ def solve_placements(
                 sd = o.admission + off
                 or_spec[sd, spec].append((minutes, x))
                 or_day[sd].append((minutes, x))
+                if new:
+                    new_or[sd, spec].append((minutes, x))
+                    new_or[sd, None].append((minutes, x))
         if p.name in drop_cost and p.name not in fixed:
             z = m.NewBoolVar("")
             drops[p.name] = z
@@ -223,6 +269,31 @@ def solve_placements(
         aux.append((ot, lambda _n, wt, it=items, a=avail: min(ADMITTED_TOTAL_OVERTIME, max(0, wt(it) - a))))
         obj.append(ot)
         coef.append(w.overtime)
+    for rv in reserves:
+        if isinstance(rv, BedReserve):
+            xs = [x for r in sorted(rv.rooms) for x in new_cover.get((r, rv.day), [])]
+            used = sum(held[r, rv.day] for r in rv.rooms)
+            cap = sum(rooms[r].capacity for r in rv.rooms)
+            for k, price in enumerate(rv.costs, start=1):
+                miss = m.NewBoolVar("")  # fewer than k beds left free
+                m.Add(LE.Sum(xs) + used + k <= cap).OnlyEnforceIf(miss.Not())
+                aux.append((miss, lambda n, _w, xs=xs, u=used, c=cap, k=k: int(n(xs) + u + k > c)))
+                obj.append(miss)
+                coef.append(price)
+        else:
+            rspec, t = rv.specialism, rv.day
+            cap_or = (inst.slot_minutes(t, rspec) + inst.slots(t, rspec) * ADMITTED_OVERTIME_PER_SLOT if rspec
+                      else inst.day_minutes(t) + ADMITTED_TOTAL_OVERTIME)
+            items = new_or.get((t, rspec), [])
+            used = held_or[t, rspec]
+            for k, price in enumerate(rv.costs, start=1):
+                miss = m.NewBoolVar("")
+                load = LE.WeightedSum([x for _, x in items], [mins for mins, _ in items])
+                m.Add(load + used + k * rv.minutes <= cap_or).OnlyEnforceIf(miss.Not())
+                aux.append((miss, lambda _n, wt, it=items, u=used, c=cap_or, need=k * rv.minutes:
+                            int(wt(it) + u + need > c)))
+                obj.append(miss)
+                coef.append(price)
     const = _constant(inst, w)
     m.Minimize(LE.WeightedSum(obj, coef) + const)
     hinted: dict[int, int] = {}

@@ -1,4 +1,4 @@
-"""Dynamic-mode pieces: droppable patients in the day model, expected urgent arrivals, postponement costs."""
+"""Dynamic-mode pieces: droppable patients in the day model, reserves for urgent arrivals, postponement costs."""
 
 from __future__ import annotations
 
@@ -9,13 +9,12 @@ import pytest
 
 from reasoning.allocation.orpas_dynamic import (
     MISSED_ADMISSION_COST,
-    PHANTOM_COST,
-    PHANTOM_PREFIX,
-    _phantoms,
+    RESERVE_COST,
     _postpone_cost,
+    _reserves,
 )
 from reasoning.allocation.orpas_io import load_instance
-from reasoning.allocation.orpas_model import solve_placements
+from reasoning.allocation.orpas_model import BedReserve, OrReserve, solve_placements
 from reasoning.allocation.orpas_types import WEIGHTS, OrPasInstance
 from tests.unit.allocation.orpas_fixtures import instance_xml, write
 
@@ -54,21 +53,49 @@ def test_droppable_patient_without_any_room_is_reported_not_raised(tmp_path: Pat
     assert set(res.assignment) == {"A", "B"}
 
 
-def test_expected_urgent_arrivals_copy_seen_urgent_patients(tmp_path: Path) -> None:
+def test_reserves_price_free_beds_and_or_time_by_poisson_tails(tmp_path: Path) -> None:
     inst = _load(tmp_path, _C)
-    seen = [p for p in inst.patients if p.name == "C"]  # C: registered and due on day 0 -> urgent
-    expected = _phantoms(inst, seen, 0, 2)
-    # seen once in one day: Poisson mean 1, P(>=1) = .632, P(>=2) = .264, P(>=3) = .080 (P(>=4) < 5%)
-    assert [(g.admission, c) for g, c in expected] == [(t, c) for t in (1, 2) for c in (632, 264, 80)]
-    assert PHANTOM_COST == 1000
-    for g, _c in expected:
-        assert g.name.startswith(PHANTOM_PREFIX)
-        assert g.registration == g.admission == g.max_admission
-        assert g.los == 2 and g.needed == seen[0].needed
-    half = _phantoms(inst, seen, 1, 1)  # seen once in two days: mean .5, P(>=1) = .393, P(>=2) = .090
-    assert [(g.admission, c) for g, c in half] == [(2, 393), (2, 90)]
-    relaxed = [dataclasses.replace(p, max_admission=3) for p in inst.patients if p.name == "A"]
-    assert _phantoms(inst, relaxed, 0, 2) == []  # three days' notice: not urgent
+    by = {p.name: p for p in inst.patients}
+    assert RESERVE_COST == 20_000
+    # C: registered and due on day 0 (urgent), R1 only, 2 days: one urgent arrival a day -> mean 1 on day 1,
+    # P(>=1) = .632, P(>=2) = .264, P(>=3) = .080 (P(>=4) < 5%); no surgery seen, so no OR reserve
+    assert _reserves(inst, [by["C"]], 0) == [BedReserve(frozenset({"R1"}), 1, (12642, 5285, 1606))]
+    # A with three days' notice is not urgent; no urgent patient of his kind has come, so his kind arrives at
+    # the urgent share of all seen (1/2, B is urgent): mean .5 on day 1, P(>=1) = .393, P(>=2) = .090.
+    # B's 80-minute surgery on her admission day: S2 has slots on day 2 (the schedule repeats every 2 days),
+    # none on day 1, so OR time is kept on day 2 only, for S2 and for the day's total
+    relaxed = dataclasses.replace(by["A"], max_admission=3)
+    got = _reserves(inst, [by["B"], relaxed], 0)
+    tails1 = (12642, 5285, 1606)
+    assert got == [BedReserve(frozenset({"R1"}), 1, (7869, 1804)), BedReserve(frozenset({"R1", "R2"}), 1, tails1),
+                   OrReserve(None, 2, 80, tails1), OrReserve("S2", 2, 80, tails1)]
+    assert _reserves(inst, [by["C"]], 1) == []  # last day of the horizon: nobody arrives after it
+
+
+def test_bed_reserve_moves_a_postponable_admission_off_the_commit_day(tmp_path: Path) -> None:
+    full = _load(tmp_path, "")
+    inst = dataclasses.replace(full, patients=[p for p in full.patients if p.name == "A"])
+    keep = [BedReserve(frozenset({"R1"}), 1, (1000,))]
+    free = solve_placements(inst, inst.patients, time_limit=10)
+    assert free.assignment["A"] == ("R1", 0)
+    # admitted on day 0, A (R1 only) would hold R1's bed on day 1; admitted on day 1 he is not committed today
+    res = solve_placements(inst, inst.patients, time_limit=10, reserves=keep)
+    assert res.status == "OPTIMAL" and res.assignment["A"] == ("R1", 1)
+    # a firm patient counts wherever he is planned: only day 2 leaves the bed of day 1 free
+    firm = solve_placements(inst, inst.patients, time_limit=10, reserves=keep, firm=frozenset({"A"}))
+    assert firm.assignment["A"] == ("R1", 2)
+
+
+@pytest.mark.parametrize(("minutes", "extra"), [(10, 0), (20, 1000)])
+def test_or_reserve_is_priced_when_the_commit_leaves_too_few_minutes(tmp_path: Path, minutes: int,
+                                                                       extra: int) -> None:
+    inst = _load(tmp_path, "")
+    base = solve_placements(inst, inst.patients, time_limit=10)
+    # B's 80-minute surgery can only be on day 0 (S2: 60 slot minutes + 30 admitted overtime = 90)
+    res = solve_placements(inst, inst.patients, time_limit=10, reserves=[OrReserve("S2", 0, minutes, (1000,))])
+    assert res.assignment["B"][1] == 0
+    assert base.objective is not None and res.objective is not None
+    assert res.objective - base.objective == extra
 
 
 def test_postponing_beyond_the_window_is_priced_only_when_the_window_allows(tmp_path: Path) -> None:
