@@ -12,6 +12,9 @@ rooms. Columns:
   every hard patient-room rule and every patient-room cost depends on nothing else. A patient class merges
   the patients with the same allowed types and the same per-day cost in each. Cost: that per-day
   patient-room cost (properties, capacity preference, auxiliary specialism, room gender).
+- same-gender room types: integers ``rm``, ``rf`` (rooms of the type holding a man / a woman on a day) with
+  ``men <= capacity * rm``, ``women <= capacity * rf`` and a mixing column ``>= rm + rf - rooms`` (50 each);
+  patient classes are split by gender for this.
 - OR columns exactly as in the single-room model: used slot minutes ``u <= min(load, slot minutes)``
   (credit ``-10``), overtime per specialism-day and per day (3 per minute, capped at the admitted overtime,
   which makes the caps hard); an overcrowding-risk column per day over the whole hospital.
@@ -33,14 +36,17 @@ every schedule the validator accepts with 0 hard violations):
    identical; idle OR minutes and idle bed-days are the validator's ``max(0, idle - surplus)`` without the
    ``max(0, .)`` (never larger; with hard capacities idle beds are ``beds * H - occupied``); the
    overcrowding risk is ``sum_r max(0, x_r) >= max(0, sum_r x_r)`` (summed over all rooms of a day);
-   transfers and same-gender mixing cost >= 0 and are bounded below by 0.
+   transfers cost >= 0; in a same-gender type of ``k`` rooms of capacity ``c``, the rooms holding a man
+   number at least ``men / c`` (each holds at most ``c``), likewise for women, and by inclusion-exclusion
+   at least ``rm + rf - k`` rooms hold both, each paying 50: taking ``rm``, ``rf`` as those counts gives a
+   feasible point whose mixing cost is at most the schedule's.
 3. Hence the relaxation's optimum is <= the cost of every feasible schedule, and so is the MIP solver's
    dual bound at any time. All costs are integers, so the bound is rounded up (after a small tolerance
    for the LP's floating point) and stays valid.
 
 For fixed admission days the room part is a transportation problem per day (totally unimodular), so
-``z`` needs no integrality: the relaxation is exactly "rooms may change every day for free, no
-gender-mixing cost".
+``z`` needs no integrality (without the gender rows): the relaxation is then exactly "rooms may change
+every day for free, gender mixing counted per room type".
 """
 
 from __future__ import annotations
@@ -61,6 +67,7 @@ from reasoning.allocation.orpas_types import (
     ADMITTED_OVERTIME_PER_SLOT,
     ADMITTED_TOTAL_OVERTIME,
     WEIGHTS,
+    GenderPolicy,
     OrPasInstance,
     OrPasPatient,
     Weights,
@@ -72,7 +79,7 @@ __all__ = ["BOUND_TOLERANCE", "BoundError", "BoundResult", "admission_window", "
 log = logging.getLogger(__name__)
 
 TypeKey = tuple[str, frozenset[str], str, int]  # department, features, gender policy, capacity
-ClassKey = tuple[tuple[TypeKey, int], ...]  # (room type, per-day cost) for every allowed type
+ClassKey = tuple[bool, tuple[tuple[TypeKey, int], ...]]  # male, (room type, per-day cost) of every allowed type
 
 BOUND_TOLERANCE = 1e-6  # relative slack taken off the MIP's dual bound before rounding it up
 
@@ -88,6 +95,7 @@ class BoundResult:
     status: str = "UNKNOWN"
     seconds: float = 0.0
     admission: dict[str, int] = field(default_factory=dict)  # the relaxation's best admission days
+    parts: dict[str, float] = field(default_factory=dict)  # its best point's cost by component (+ "constant")
     columns: int = 0
     rows: int = 0
 
@@ -134,10 +142,12 @@ class _Lp:
         self.cost: list[float] = []
         self.upper: list[float] = []
         self.integer: list[int] = []
+        self.part: list[str] = []  # the cost component of each column
         self.rows: list[tuple[float, float, list[int], list[float]]] = []
 
-    def col(self, cost: float, upper: float, integer: bool = False) -> int:
+    def col(self, cost: float, upper: float, part: str, integer: bool = False) -> int:
         self.cost.append(cost)
+        self.part.append(part)
         self.upper.append(upper)
         if integer:
             self.integer.append(len(self.cost) - 1)
@@ -162,6 +172,26 @@ def _surgery_fits(inst: OrPasInstance, p: OrPasPatient, a: int) -> bool:
     return minutes <= inst.day_minutes(sd) + ADMITTED_TOTAL_OVERTIME
 
 
+def _gender_mix(lp: _Lp, by_sex: dict[tuple[TypeKey, int, bool], list[int]], type_rooms: dict[TypeKey, int],
+                w: Weights) -> None:
+    """Same-gender rooms: ``k`` rooms of capacity ``c`` holding ``M`` men and ``F`` women on a day need at least
+    ``ceil(M / c)`` rooms with a man and ``ceil(F / c)`` with a woman, so at least ``rm + rf - k`` of them hold
+    both (integer ``rm``, ``rf``)."""
+    import numpy as np
+
+    for (t, d, male), men in by_sex.items():
+        women = by_sex.get((t, d, False))
+        if not male or not women or t[2] != str(GenderPolicy.SAME):
+            continue
+        k, cap = type_rooms[t], t[3]
+        rm = lp.col(0.0, float(k), "gender", True)
+        rf = lp.col(0.0, float(k), "gender", True)
+        mix = lp.col(float(w.gender_mix), float(k), "gender")
+        lp.row(-np.inf, 0.0, [*men, rm], [1.0] * len(men) + [-float(cap)])
+        lp.row(-np.inf, 0.0, [*women, rf], [1.0] * len(women) + [-float(cap)])
+        lp.row(-np.inf, float(k), [rm, rf, mix], [1.0, 1.0, -1.0])
+
+
 def _build(inst: OrPasInstance, w: Weights) -> tuple[_Lp, dict[str, list[tuple[int, int]]]]:
     import numpy as np
 
@@ -169,8 +199,10 @@ def _build(inst: OrPasInstance, w: Weights) -> tuple[_Lp, dict[str, list[tuple[i
     hz, n_days = inst.horizon, inst.num_days
     type_of = _room_types(inst)
     type_cap: dict[TypeKey, int] = defaultdict(int)
+    type_rooms: dict[TypeKey, int] = defaultdict(int)
     for rname, tkey in type_of.items():
         type_cap[tkey] += inst.rooms[rname].capacity
+        type_rooms[tkey] += 1
     # classes: patients with the same allowed room types and the same per-day cost in each
     ycols: dict[str, list[tuple[int, int]]] = {}
     cover: dict[tuple[ClassKey, int], list[int]] = defaultdict(list)
@@ -185,12 +217,13 @@ def _build(inst: OrPasInstance, w: Weights) -> tuple[_Lp, dict[str, list[tuple[i
         if not costs or not days:
             blocked.append(p.name)
             continue
-        key: ClassKey = tuple(sorted(costs.items(), key=lambda kv: (kv[0][0], sorted(kv[0][1]), kv[0][2], kv[0][3])))
+        key: ClassKey = (p.male, tuple(sorted(costs.items(), key=lambda kv: (kv[0][0], sorted(kv[0][1]), kv[0][2],
+                                                                            kv[0][3]))))
         minutes, off, spec = inst.surgery_minutes(p), p.surgery_offset, inst.specialism_of(p)
         row = []
         for a in days:
             inside = max(0, min(a + p.los, hz) - a)
-            j = lp.col(float(w.delay * (a - p.admission) - w.idle_bed * inside), 1.0, integer=True)
+            j = lp.col(float(w.delay * (a - p.admission) - w.idle_bed * inside), 1.0, "delay - used beds", True)
             row.append((a, j))
             for d in range(a, a + p.los):
                 cover[key, d].append(j)
@@ -208,34 +241,37 @@ def _build(inst: OrPasInstance, w: Weights) -> tuple[_Lp, dict[str, list[tuple[i
                                for n in blocked[:20]])
     # rooms, relaxed to types: per class-day the patients present are spread over the class's types
     zcols: dict[tuple[TypeKey, int], list[int]] = defaultdict(list)
+    by_sex: dict[tuple[TypeKey, int, bool], list[int]] = defaultdict(list)
     for (ckey, d), ys in cover.items():
         zs = []
-        for t, c in ckey:
-            j = lp.col(float(c), float(type_cap[t]))
+        for t, c in ckey[1]:
+            j = lp.col(float(c), float(type_cap[t]), "patient_room")
             zs.append(j)
             zcols[t, d].append(j)
+            by_sex[t, d, ckey[0]].append(j)
         lp.row(0.0, 0.0, zs + ys, [1.0] * len(zs) + [-1.0] * len(ys))
     for (t, _d), zs in zcols.items():
         lp.row(-np.inf, float(type_cap[t]), zs, [1.0] * len(zs))
+    _gender_mix(lp, by_sex, type_rooms, w)
     # overcrowding risk over the whole hospital (a lower bound of the per-room sum)
     for d, ls in leavers.items():
         terms = total_cover.get(d, []) + ls
         if d < 1 or len(terms) <= inst.beds:
             continue
-        oc = lp.col(float(w.overcrowd_risk), float(len(terms)))
+        oc = lp.col(float(w.overcrowd_risk), float(len(terms)), "overcrowd_risk")
         lp.row(-np.inf, float(inst.beds), [*terms, oc], [1.0] * len(terms) + [-1.0])
     # operating rooms: hard limits, overtime, used slot minutes (the idle-OR credit)
     for (d, spec), items in or_spec.items():
         avail, n = inst.slot_minutes(d, spec), inst.slots(d, spec)
         idx, val = [j for _, j in items], [float(m) for m, _ in items]
-        ot = lp.col(float(w.overtime), float(n * ADMITTED_OVERTIME_PER_SLOT))
+        ot = lp.col(float(w.overtime), float(n * ADMITTED_OVERTIME_PER_SLOT), "or_overtime")
         lp.row(-np.inf, float(avail), [*idx, ot], [*val, -1.0])
         if d < hz and avail > 0:
-            u = lp.col(-float(w.idle_or), float(avail))
+            u = lp.col(-float(w.idle_or), float(avail), "- used OR")
             lp.row(-np.inf, 0.0, [u, *idx], [1.0] + [-v for v in val])
     for d, items in or_day.items():
         idx, val = [j for _, j in items], [float(m) for m, _ in items]
-        ot = lp.col(float(w.overtime), float(ADMITTED_TOTAL_OVERTIME))
+        ot = lp.col(float(w.overtime), float(ADMITTED_TOTAL_OVERTIME), "or_overtime")
         lp.row(-np.inf, float(inst.day_minutes(d)), [*idx, ot], [*val, -1.0])
     return lp, ycols
 
@@ -296,6 +332,9 @@ def relaxation_bound(
     values = h.getSolution().col_value
     if len(values) == n and info.primal_solution_status != 0 and math.isfinite(info.objective_function_value):
         res.objective = float(info.objective_function_value) + const
+        res.parts = {"constant": float(const)}
+        for j, part in enumerate(lp.part):
+            res.parts[part] = res.parts.get(part, 0.0) + lp.cost[j] * values[j]
         for name, row in ycols.items():
             for a, j in row:
                 if values[j] > 0.5:

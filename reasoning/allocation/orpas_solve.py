@@ -8,9 +8,10 @@ Static:
    dual bound is a **proven lower bound of the full problem** (transfers allowed), reported as ``bound``;
    its admission days get the OR, idle and delay costs nearly right;
 3. the single-room CP-SAT model with every admission window narrowed to the relaxation's day +- 1
-   (:mod:`reasoning.allocation.orpas_warm`), for half of the rest; when that leaves somebody out (or the
-   relaxation gave no days) CP-SAT on the whole single-room model, warm-started with the greedy plan
-   (everybody may be left out there at a prohibitive cost, so the start is always complete);
+   (:mod:`reasoning.allocation.orpas_warm`), for half of the rest; a few patients it leaves out are freed in
+   every LNS move below (with their whole windows); when it leaves out more (or the relaxation gave no
+   days), CP-SAT on the whole single-room model, warm-started with the greedy plan (everybody may be left
+   out there at a prohibitive cost, so the start is always complete);
 4. large-neighbourhood search with CP-SAT (:mod:`reasoning.allocation.orpas_lns`) until the time is up,
    skipped when the plan already meets the bound.
 
@@ -50,6 +51,7 @@ ROLLING_SHARE = 0.3  # static mode spends this share of its time on the rolling-
 BOUND_SHARE = 0.4  # at most this share of the time for the bound relaxation (it usually proves optimality sooner)
 CPSAT_SHARE = 0.5  # then this share of the rest on one CP-SAT search of the single-room model; LNS after
 WARM_SLACK = 1  # admission days within this many days of the relaxation's
+MAX_LEFT_FOR_LNS = 5  # a plan around the relaxation's days leaving out at most this many goes on to LNS as it is
 
 
 @dataclass
@@ -87,10 +89,6 @@ def to_solution(inst: OrPasInstance, plan: dict[str, tuple[str, int]], current_d
     return sol
 
 
-def _complete(inst: OrPasInstance, plan: dict[str, tuple[str, int]]) -> bool:
-    return all(p.name in plan for p in inst.patients)
-
-
 def _proven_bound(inst: OrPasInstance, time_limit: float, workers: int, progress: Callable[[str], None],
                   w: Weights) -> BoundResult | None:
     try:
@@ -126,8 +124,9 @@ def _static(inst: OrPasInstance, time_limit: float, workers: int, max_delay: int
         start = plan_around_days(inst, rel.admission, slack=WARM_SLACK, time_limit=left * CPSAT_SHARE,
                                  workers=workers, weights=w)
         progress(f"plan around the relaxation's days: {len(start)} of {len(inst.patients)} placed")
-    if _complete(inst, start):
+    if start and len(inst.patients) - len(start) <= MAX_LEFT_FOR_LNS:  # LNS frees the left-out ones in every move
         start_obj = float(validate_solution(inst, to_solution(inst, start), w).costs.total)
+        start_obj += MISSED_ADMISSION_COST * (len(inst.patients) - len(start))
         stage = "relaxation days + CP-SAT + LNS"
     else:  # everybody may be left out at a prohibitive cost: the greedy start is then always a complete hint
         must = {p.name: MISSED_ADMISSION_COST for p in inst.patients if not p.present}

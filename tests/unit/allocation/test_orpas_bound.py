@@ -52,10 +52,12 @@ def test_tiny_bound_worked_by_hand(tmp_path: Path) -> None:
     assert _brute_force_optimum(inst) == 166
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 4])
-def test_bound_never_exceeds_the_brute_force_optimum(tmp_path: Path, seed: int) -> None:
-    inst = load_instance(write(tmp_path, "x.xml", instance_xml(extra_patients=_extra(2, seed), n_patients=4)),
-                         validate=False)
+@pytest.mark.parametrize(("seed", "r1_beds"), [(1, 1), (2, 1), (3, 2), (4, 2), (5, 2)])
+def test_bound_never_exceeds_the_brute_force_optimum(tmp_path: Path, seed: int, r1_beds: int) -> None:
+    """With two beds in the same-gender room R1 (``r1_beds=2``) the schedules may also mix genders there."""
+    xml = instance_xml(extra_patients=_extra(2, seed), n_patients=4)
+    xml = xml.replace('room name="R1" capacity="1"', f'room name="R1" capacity="{r1_beds}"')
+    inst = load_instance(write(tmp_path, "x.xml", xml), validate=False)
     res = relaxation_bound(inst, time_limit=10)
     opt = _brute_force_optimum(inst)
     assert res.bound is not None
@@ -107,3 +109,24 @@ def test_bound_below_a_validated_schedule_on_a_real_instance() -> None:
     assert 0 < res.bound <= rep.costs.total
     days = {p.name: min(to_solution(inst, plan).stays[p.name]) for p in inst.patients}
     assert set(res.admission) == set(days)
+
+
+def _fixed_patients(sexes: list[str]) -> str:
+    return "\n".join(
+        f'<patient name="M{i}" age="50" gender="{sex}" treatment="T1" registration="2024-01-01" '
+        f'admission="2024-01-01" discharge="2024-01-03" variability="0" max_admission="2024-01-01">'
+        f'<room_properties/></patient>' for i, sex in enumerate(sexes))
+
+
+@pytest.mark.parametrize(("sexes", "mixing"), [(["Male", "Male"], True), (["Male", "Female"], False)])
+def test_forced_gender_mixing_enters_the_bound(tmp_path: Path, sexes: list[str], mixing: bool) -> None:
+    """Both rooms same-gender with 2 beds, nobody may be delayed: three men and B on day 0 must mix one room."""
+    xml = instance_xml(extra_patients=_fixed_patients(sexes), n_patients=4)
+    xml = xml.replace('room name="R1" capacity="1"', 'room name="R1" capacity="2"')
+    xml = xml.replace('gender_policy="FemaleOnly"', 'gender_policy="SameGender"')
+    xml = xml.replace('discharge="2024-01-03" variability="0"',
+                      'discharge="2024-01-03" variability="0" max_admission="2024-01-01"', 1)  # A: no delay
+    inst = load_instance(write(tmp_path, "g.xml", xml), validate=False)
+    res = relaxation_bound(inst, time_limit=10)
+    assert (res.parts["gender"] > 0) == mixing
+    assert res.bound == _brute_force_optimum(inst)
