@@ -17,11 +17,12 @@ Every day ``d`` of the original horizon:
   kind of patient (the rooms he may use) sends urgent patients (latest admission at most ``URGENT_NOTICE``
   days after registration) at the rate seen so far for it, or at the overall urgent share of its patients
   if higher (a kind whose first emergency has not come yet); the k-th free bed is priced ``RESERVE_COST *
-  P(at least k arrivals still in hospital)``, Poisson. Only the commit is constrained: electives planned for
-  later days are not, since tomorrow's model may still push them back. Without this, electives admitted
-  earlier take the last beds of a small ward, or the OR minutes of a specialism on a later day, and a
-  same-day emergency finds no bed or no OR time (every dynamic violation traced; see the commit history);
-  a day whose plan admits postponable patients into a reserve is searched again from a plan without them;
+  P(at least k arrivals still in hospital)``, Poisson, for at most ``RESERVE_SHARE`` of the kind's beds.
+  Only the commit is constrained: electives planned for later days are not, since tomorrow's model may
+  still push them back. Without this, electives admitted earlier take the last beds of a small ward, or
+  the OR minutes of a specialism on a later day, and a same-day emergency finds no bed or no OR time
+  (every dynamic violation traced; see the commit history); a day whose plan admits postponable patients
+  into a reserve is searched again from a plan without them;
 - the day's model is the single-room CP-SAT model, warm-started by the greedy (yesterday's plan first); a
   day that leaves a known patient out is searched again (presolve on) from a greedy repair that places
   those patients first; then day ``d`` is committed: who is admitted today and every room of today.
@@ -43,7 +44,14 @@ from collections.abc import Callable
 from reasoning.allocation.orpas_greedy import greedy_schedule
 from reasoning.allocation.orpas_model import BedReserve, OrReserve, solve_placements
 from reasoning.allocation.orpas_options import allowed_rooms, placement_cost
-from reasoning.allocation.orpas_types import OrPasInstance, OrPasPatient, OrPasSolution, Weights
+from reasoning.allocation.orpas_types import (
+    ADMITTED_OVERTIME_PER_SLOT,
+    ADMITTED_TOTAL_OVERTIME,
+    OrPasInstance,
+    OrPasPatient,
+    OrPasSolution,
+    Weights,
+)
 
 __all__ = ["DYNAMIC_MAX_DELAY", "DynamicOutcome", "run_dynamic"]
 
@@ -52,6 +60,7 @@ URGENT_NOTICE = 2  # days between registration and latest admission that make a 
 RESERVE_DAYS = 14  # later days whose beds and OR time a day's commit keeps for urgent arrivals
 RESERVE_COST = 20_000  # price of a missing reserve that an urgent arrival needs for sure
 MIN_TAIL = 0.05  # the k-th reserve is kept only if P(at least k urgent arrivals) >= this
+RESERVE_SHARE = 0.25  # at most this share of a kind's beds (of a day's OR time) is kept, and at least one
 MISSED_ADMISSION_COST = 100_000  # a known patient left out of the day's plan
 FINAL_SHARE = 0.3  # share of the time for the final plan after the horizon
 MIN_DAY_SECONDS = 2.0  # floor of one day's solve (the total may then run over the time limit)
@@ -131,7 +140,7 @@ def _reserves(inst: OrPasInstance, seen: list[OrPasPatient], d: int) -> list[Bed
         stays = [q.los for q in members if _urgent(q)] or [q.los for q in members]
         for t in range(d + 1, min(d + RESERVE_DAYS, inst.horizon - 1) + 1):
             mean = rate * sum(sum(1 for s in stays if s > t - j) / len(stays) for j in range(d + 1, t + 1))
-            costs = _prices(mean)
+            costs = _prices(mean, sum(inst.rooms[r].capacity for r in rooms))
             if costs:
                 out.append(BedReserve(rooms, t, costs))
     surgical = [p for p in pool if inst.surgery_minutes(p) and p.surgery_offset is not None]
@@ -152,7 +161,9 @@ def _reserves(inst: OrPasInstance, seen: list[OrPasPatient], d: int) -> list[Bed
             if (inst.slots(t, spec) if spec else inst.day_minutes(t)) <= 0:
                 continue
             mean = rate * sum(1 for o in offsets if t - o >= d + 1) / len(offsets)
-            costs = _prices(mean)
+            cap = (inst.slot_minutes(t, spec) + inst.slots(t, spec) * ADMITTED_OVERTIME_PER_SLOT if spec
+                   else inst.day_minutes(t) + ADMITTED_TOTAL_OVERTIME)
+            costs = _prices(mean, cap // minutes)
             if costs:
                 out.append(OrReserve(spec, t, minutes, costs))
     return out
@@ -177,8 +188,11 @@ def _blockers(inst: OrPasInstance, model: list[OrPasPatient], plan: dict[str, tu
     return out
 
 
-def _prices(mean: float) -> tuple[int, ...]:
-    return tuple(round(RESERVE_COST * tail) for tail in _poisson_tails(mean) if tail >= MIN_TAIL)
+def _prices(mean: float, room: int) -> tuple[int, ...]:
+    """Prices of the k-th reserve; at most ``RESERVE_SHARE`` of ``room`` units (and at least one) are kept, or
+    a small ward kept for emergencies turns its electives away until after the horizon, when it is full."""
+    most = max(1, math.floor(RESERVE_SHARE * room))
+    return tuple(round(RESERVE_COST * tail) for tail in _poisson_tails(mean) if tail >= MIN_TAIL)[:most]
 
 
 def _poisson_tails(rate: float, most: int = 6) -> list[float]:

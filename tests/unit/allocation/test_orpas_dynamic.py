@@ -11,6 +11,7 @@ from reasoning.allocation.orpas_dynamic import (
     MISSED_ADMISSION_COST,
     RESERVE_COST,
     _postpone_cost,
+    _prices,
     _reserves,
 )
 from reasoning.allocation.orpas_io import load_instance
@@ -57,17 +58,19 @@ def test_reserves_price_free_beds_and_or_time_by_poisson_tails(tmp_path: Path) -
     inst = _load(tmp_path, _C)
     by = {p.name: p for p in inst.patients}
     assert RESERVE_COST == 20_000
-    # C: registered and due on day 0 (urgent), R1 only, 2 days: one urgent arrival a day -> mean 1 on day 1,
-    # P(>=1) = .632, P(>=2) = .264, P(>=3) = .080 (P(>=4) < 5%); no surgery seen, so no OR reserve
-    assert _reserves(inst, [by["C"]], 0) == [BedReserve(frozenset({"R1"}), 1, (12642, 5285, 1606))]
+    assert _prices(1.0, 12) == (12642, 5285, 1606)  # P(>=1) = .632, P(>=2) = .264, P(>=3) = .080, P(>=4) < 5%
+    assert _prices(1.0, 4) == (12642,) and _prices(1.0, 1) == (12642,)  # a quarter of the beds, at least one
+    # C: registered and due on day 0 (urgent), R1 only (1 bed), 2 days: one urgent arrival a day, mean 1 on
+    # day 1; no surgery seen, so no OR reserve
+    assert _reserves(inst, [by["C"]], 0) == [BedReserve(frozenset({"R1"}), 1, (12642,))]
     # A with three days' notice is not urgent; no urgent patient of his kind has come, so his kind arrives at
-    # the urgent share of all seen (1/2, B is urgent): mean .5 on day 1, P(>=1) = .393, P(>=2) = .090.
+    # the urgent share of all seen (1/2, B is urgent): mean .5 on day 1, P(>=1) = .393.
     # B's 80-minute surgery on her admission day: S2 has slots on day 2 (the schedule repeats every 2 days),
     # none on day 1, so OR time is kept on day 2 only, for S2 and for the day's total
     relaxed = dataclasses.replace(by["A"], max_admission=3)
     got = _reserves(inst, [by["B"], relaxed], 0)
-    tails1 = (12642, 5285, 1606)
-    assert got == [BedReserve(frozenset({"R1"}), 1, (7869, 1804)), BedReserve(frozenset({"R1", "R2"}), 1, tails1),
+    tails1 = (12642,)
+    assert got == [BedReserve(frozenset({"R1"}), 1, (7869,)), BedReserve(frozenset({"R1", "R2"}), 1, tails1),
                    OrReserve(None, 2, 80, tails1), OrReserve("S2", 2, 80, tails1)]
     assert _reserves(inst, [by["C"]], 1) == []  # last day of the horizon: nobody arrives after it
 
