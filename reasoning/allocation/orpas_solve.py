@@ -2,11 +2,11 @@
 
 Static:
 
-1. greedy construction; (given >= 240 s) a rolling-horizon pass -- the dynamic procedure, with 30% of the
-   time -- as a further candidate;
+1. greedy construction;
 2. the relaxation of :mod:`reasoning.allocation.orpas_bound` (HiGHS MIP, at most 40% of the time): its
    dual bound is a **proven lower bound of the full problem** (transfers allowed), reported as ``bound``;
-   its admission days get the OR, idle and delay costs nearly right;
+   its admission days get the OR, idle and delay costs nearly right (when it yields none and the run has
+   >= 240 s, a rolling-horizon pass -- the dynamic procedure, with 30% of the time -- is a further candidate);
 3. the single-room CP-SAT model with every admission window narrowed to the relaxation's day +- 1
    (:mod:`reasoning.allocation.orpas_warm`), for half of the rest; a few patients it leaves out are freed in
    every LNS move below (with their whole windows); when it leaves out more (or the relaxation gave no
@@ -109,14 +109,14 @@ def _static(inst: OrPasInstance, time_limit: float, workers: int, max_delay: int
     best_cost = validate_solution(inst, best, w).costs.total if not failed else None
     g_cost, source, plan = best_cost, "greedy", greedy
     progress(f"greedy: cost {g_cost}" if not failed else f"greedy: {len(failed)} patient(s) left for the solver")
-    if time_limit >= ROLLING_MIN_SECONDS:  # the day-by-day procedure, often better than one big search in little time
+    rel = _proven_bound(inst, time_limit * BOUND_SHARE, workers, progress, w)
+    bound = None if rel is None else rel.bound
+    if time_limit >= ROLLING_MIN_SECONDS and (rel is None or not rel.admission):  # no relaxation days to start from
         roll = _dynamic(inst, time_limit * ROLLING_SHARE, workers, None, lambda _m: None, w)
         c = roll.report.costs
         progress(f"rolling horizon: cost {c.total}, violations {c.violations}")
         if roll.report.feasible and (best_cost is None or c.total < best_cost):
             best, best_cost, source, failed = roll.solution, c.total, "rolling horizon", []
-    rel = _proven_bound(inst, time_limit * BOUND_SHARE, workers, progress, w)
-    bound = None if rel is None else rel.bound
     left = max(0.5, time_limit - (time.perf_counter() - t0))
     status, objective = "FEASIBLE", None
     start: dict[str, tuple[str, int]] = {}
