@@ -61,8 +61,8 @@ def or_pas(
         console.print(line, highlight=False, markup=False)
     bound = "none" if res.bound is None else f"{res.bound:.0f}"
     gap = "" if res.gap is None else f", gap {100 * res.gap:.1f}%"
-    console.print(f"solver {res.status} in {res.seconds:.1f}s; lower bound of the single-room model (no transfers; "
-                  f"not a proven bound of the full problem) {bound}{gap}; wrote {out}", highlight=False)
+    console.print(f"solver {res.status} in {res.seconds:.1f}s; proven lower bound of the full problem (HiGHS "
+                  f"relaxation; none in dynamic mode) {bound}{gap}; wrote {out}", highlight=False)
 
 
 @app.command("validate")

@@ -7,6 +7,7 @@ libraries are imported inside the functions that use them, never here.
 
 from reasoning.allocation.example import ExampleStats, build_example_request, example_stats
 from reasoning.allocation.explain import render_response
+from reasoning.allocation.orpas_bound import BoundResult, relaxation_bound
 from reasoning.allocation.orpas_io import load_instance, read_solution, write_solution
 from reasoning.allocation.orpas_solve import OrPasResult, solve_orpas
 from reasoning.allocation.orpas_types import CostBreakdown, OrPasInstance, OrPasSolution
@@ -26,6 +27,7 @@ __all__ = [
     "AllocationResponse",
     "AllocationService",
     "Assignment",
+    "BoundResult",
     "CostBreakdown",
     "ExampleStats",
     "Explanation",
@@ -39,6 +41,7 @@ __all__ = [
     "example_stats",
     "load_instance",
     "read_solution",
+    "relaxation_bound",
     "render_report",
     "render_response",
     "request_run_id",
