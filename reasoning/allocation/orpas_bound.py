@@ -53,16 +53,13 @@ from __future__ import annotations
 
 import logging
 import math
-import os
-import sys
 import time
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from medkg.errors import InfeasibleError, MedkgError
-from reasoning.allocation.orpas_options import allowed_rooms, room_day_cost
+from reasoning.allocation.highs_lp import LpBuilder, run_highs
+from reasoning.allocation.orpas_options import allowed_rooms, objective_constant, room_day_cost
 from reasoning.allocation.orpas_types import (
     ADMITTED_OVERTIME_PER_SLOT,
     ADMITTED_TOTAL_OVERTIME,
@@ -71,10 +68,10 @@ from reasoning.allocation.orpas_types import (
     OrPasInstance,
     OrPasPatient,
     Weights,
+    relative_gap,
 )
 
-__all__ = ["BOUND_TOLERANCE", "BoundError", "BoundResult", "admission_window", "objective_constant",
-           "relaxation_bound"]
+__all__ = ["BOUND_TOLERANCE", "BoundError", "BoundResult", "admission_window", "relaxation_bound"]
 
 log = logging.getLogger(__name__)
 
@@ -102,9 +99,7 @@ class BoundResult:
     @property
     def gap(self) -> float | None:
         """The relaxation's own MIP gap (how far its bound is from its best point)."""
-        if self.objective is None or self.bound is None:
-            return None
-        return (self.objective - self.bound) / max(1.0, abs(self.objective))
+        return relative_gap(self.objective, self.bound)
 
 
 def admission_window(inst: OrPasInstance, p: OrPasPatient) -> range:
@@ -112,49 +107,6 @@ def admission_window(inst: OrPasInstance, p: OrPasPatient) -> range:
     if p.present:
         return range(p.admission, p.admission + 1) if p.admission + p.los <= inst.num_days else range(0)
     return range(p.admission, min(p.max_admission, inst.num_days - p.los) + 1)
-
-
-def objective_constant(inst: OrPasInstance, w: Weights = WEIGHTS) -> int:
-    """Idle bed-days and OR minutes if nothing were used, net of unavoidable surplus (weighted)."""
-    hz = inst.horizon
-    requested_beds = sum(max(0, min(p.discharge, hz) - max(p.admission, 0)) for p in inst.patients)
-    bed_const = inst.beds * hz - max(0, inst.beds * hz - requested_beds)
-    slots = sum(inst.slot_minutes(d, s) for d in range(hz) for s in inst.specialisms)
-    requested_or = sum(inst.surgery_minutes(p) for p in inst.patients)
-    or_const = slots - max(0, slots - requested_or)
-    return w.idle_bed * bed_const + w.idle_or * or_const
-
-
-@contextmanager
-def _stdout_to_stderr() -> Iterator[None]:
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        os.dup2(2, 1)
-        yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-
-
-class _Lp:
-    def __init__(self) -> None:
-        self.cost: list[float] = []
-        self.upper: list[float] = []
-        self.integer: list[int] = []
-        self.part: list[str] = []  # the cost component of each column
-        self.rows: list[tuple[float, float, list[int], list[float]]] = []
-
-    def col(self, cost: float, upper: float, part: str, integer: bool = False) -> int:
-        self.cost.append(cost)
-        self.part.append(part)
-        self.upper.append(upper)
-        if integer:
-            self.integer.append(len(self.cost) - 1)
-        return len(self.cost) - 1
-
-    def row(self, lo: float, hi: float, idx: list[int], val: list[float]) -> None:
-        self.rows.append((lo, hi, idx, val))
 
 
 def _room_types(inst: OrPasInstance) -> dict[str, TypeKey]:
@@ -172,7 +124,7 @@ def _surgery_fits(inst: OrPasInstance, p: OrPasPatient, a: int) -> bool:
     return minutes <= inst.day_minutes(sd) + ADMITTED_TOTAL_OVERTIME
 
 
-def _gender_mix(lp: _Lp, by_sex: dict[tuple[TypeKey, int, bool], list[int]], type_rooms: dict[TypeKey, int],
+def _gender_mix(lp: LpBuilder, by_sex: dict[tuple[TypeKey, int, bool], list[int]], type_rooms: dict[TypeKey, int],
                 w: Weights) -> None:
     """Same-gender rooms: ``k`` rooms of capacity ``c`` holding ``M`` men and ``F`` women on a day need at least
     ``ceil(M / c)`` rooms with a man and ``ceil(F / c)`` with a woman, so at least ``rm + rf - k`` of them hold
@@ -184,18 +136,18 @@ def _gender_mix(lp: _Lp, by_sex: dict[tuple[TypeKey, int, bool], list[int]], typ
         if not male or not women or t[2] != str(GenderPolicy.SAME):
             continue
         k, cap = type_rooms[t], t[3]
-        rm = lp.col(0.0, float(k), "gender", True)
-        rf = lp.col(0.0, float(k), "gender", True)
-        mix = lp.col(float(w.gender_mix), float(k), "gender")
+        rm = lp.col(0.0, upper=float(k), integer=True, part="gender")
+        rf = lp.col(0.0, upper=float(k), integer=True, part="gender")
+        mix = lp.col(float(w.gender_mix), upper=float(k), part="gender")
         lp.row(-np.inf, 0.0, [*men, rm], [1.0] * len(men) + [-float(cap)])
         lp.row(-np.inf, 0.0, [*women, rf], [1.0] * len(women) + [-float(cap)])
         lp.row(-np.inf, float(k), [rm, rf, mix], [1.0, 1.0, -1.0])
 
 
-def _build(inst: OrPasInstance, w: Weights) -> tuple[_Lp, dict[str, list[tuple[int, int]]]]:
+def _build(inst: OrPasInstance, w: Weights) -> tuple[LpBuilder, dict[str, list[tuple[int, int]]]]:
     import numpy as np
 
-    lp = _Lp()
+    lp = LpBuilder()
     hz, n_days = inst.horizon, inst.num_days
     type_of = _room_types(inst)
     type_cap: dict[TypeKey, int] = defaultdict(int)
@@ -223,7 +175,8 @@ def _build(inst: OrPasInstance, w: Weights) -> tuple[_Lp, dict[str, list[tuple[i
         row = []
         for a in days:
             inside = max(0, min(a + p.los, hz) - a)
-            j = lp.col(float(w.delay * (a - p.admission) - w.idle_bed * inside), 1.0, "delay - used beds", True)
+            j = lp.col(float(w.delay * (a - p.admission) - w.idle_bed * inside), integer=True,
+                       part="delay - used beds")
             row.append((a, j))
             for d in range(a, a + p.los):
                 cover[key, d].append(j)
@@ -245,7 +198,7 @@ def _build(inst: OrPasInstance, w: Weights) -> tuple[_Lp, dict[str, list[tuple[i
     for (ckey, d), ys in cover.items():
         zs = []
         for t, c in ckey[1]:
-            j = lp.col(float(c), float(type_cap[t]), "patient_room")
+            j = lp.col(float(c), upper=float(type_cap[t]), part="patient_room")
             zs.append(j)
             zcols[t, d].append(j)
             by_sex[t, d, ckey[0]].append(j)
@@ -258,20 +211,20 @@ def _build(inst: OrPasInstance, w: Weights) -> tuple[_Lp, dict[str, list[tuple[i
         terms = total_cover.get(d, []) + ls
         if d < 1 or len(terms) <= inst.beds:
             continue
-        oc = lp.col(float(w.overcrowd_risk), float(len(terms)), "overcrowd_risk")
+        oc = lp.col(float(w.overcrowd_risk), upper=float(len(terms)), part="overcrowd_risk")
         lp.row(-np.inf, float(inst.beds), [*terms, oc], [1.0] * len(terms) + [-1.0])
     # operating rooms: hard limits, overtime, used slot minutes (the idle-OR credit)
     for (d, spec), items in or_spec.items():
         avail, n = inst.slot_minutes(d, spec), inst.slots(d, spec)
         idx, val = [j for _, j in items], [float(m) for m, _ in items]
-        ot = lp.col(float(w.overtime), float(n * ADMITTED_OVERTIME_PER_SLOT), "or_overtime")
+        ot = lp.col(float(w.overtime), upper=float(n * ADMITTED_OVERTIME_PER_SLOT), part="or_overtime")
         lp.row(-np.inf, float(avail), [*idx, ot], [*val, -1.0])
         if d < hz and avail > 0:
-            u = lp.col(-float(w.idle_or), float(avail), "- used OR")
+            u = lp.col(-float(w.idle_or), upper=float(avail), part="- used OR")
             lp.row(-np.inf, 0.0, [u, *idx], [1.0] + [-v for v in val])
     for d, items in or_day.items():
         idx, val = [j for _, j in items], [float(m) for m, _ in items]
-        ot = lp.col(float(w.overtime), float(ADMITTED_TOTAL_OVERTIME), "or_overtime")
+        ot = lp.col(float(w.overtime), upper=float(ADMITTED_TOTAL_OVERTIME), part="or_overtime")
         lp.row(-np.inf, float(inst.day_minutes(d)), [*idx, ot], [*val, -1.0])
     return lp, ycols
 
@@ -289,39 +242,12 @@ def relaxation_bound(
     Raises :class:`InfeasibleError` when some patient has no allowed room or admission day (then no
     schedule is feasible), :class:`BoundError` when the solver fails.
     """
-    import highspy
-    import numpy as np
-
     t0 = time.perf_counter()
     lp, ycols = _build(inst, weights)
     const = objective_constant(inst, weights)
-    with _stdout_to_stderr():  # the library prints its banner on stdout when constructed
-        h = highspy.Highs()  # type: ignore[no-untyped-call]
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", max(0.5, float(time_limit) - (time.perf_counter() - t0)))
-    h.setOptionValue("threads", max(1, int(threads)))
-    h.setOptionValue("random_seed", 0)
-    h.setOptionValue("mip_rel_gap", float(mip_gap))
-    n = len(lp.cost)
-    h.addVars(n, np.zeros(n), np.asarray(lp.upper))
-    h.changeColsCost(n, np.arange(n, dtype=np.int32), np.asarray(lp.cost))
-    ints = np.asarray(lp.integer, dtype=np.int32)
-    h.changeColsIntegrality(len(ints), ints, np.ones(len(ints), dtype=np.uint8))
-    starts: list[int] = []
-    index: list[int] = []
-    value: list[float] = []
-    for _, _, idx, val in lp.rows:
-        starts.append(len(index))
-        index.extend(idx)
-        value.extend(val)
-    h.addRows(len(lp.rows), np.asarray([r[0] for r in lp.rows]), np.asarray([r[1] for r in lp.rows]), len(index),
-              np.asarray(starts, dtype=np.int32), np.asarray(index, dtype=np.int32), np.asarray(value))
-    try:
-        h.run()
-    except Exception as e:  # highspy raises plain exceptions
-        raise BoundError(f"HiGHS failed on the OR-PAS relaxation: {e}") from e
-    status = h.modelStatusToString(h.getModelStatus())
-    info = h.getInfo()
+    run = run_highs(lp, time_limit=float(time_limit) - (time.perf_counter() - t0), threads=threads, mip_gap=mip_gap,
+                    what="the OR-PAS relaxation", error=BoundError)
+    status, info, values, n = run.status, run.info, run.values, len(lp.cost)
     res = BoundResult(status=status, columns=n, rows=len(lp.rows))
     if status == "Infeasible":
         raise InfeasibleError("the OR-PAS relaxation is infeasible: no schedule meets the bed and OR limits")
@@ -329,7 +255,6 @@ def relaxation_bound(
     if math.isfinite(dual):
         raw = dual + const
         res.bound = math.ceil(raw - BOUND_TOLERANCE * max(1.0, abs(raw)))
-    values = h.getSolution().col_value
     if len(values) == n and info.primal_solution_status != 0 and math.isfinite(info.objective_function_value):
         res.objective = float(info.objective_function_value) + const
         res.parts = {"constant": float(const)}

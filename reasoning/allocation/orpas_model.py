@@ -27,7 +27,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from medkg.errors import MedkgError
-from reasoning.allocation.orpas_options import Placement, allowed_rooms, placement_cost, placements
+from reasoning.allocation.orpas_options import (
+    Placement,
+    allowed_rooms,
+    objective_constant,
+    placement_cost,
+    placements,
+)
 from reasoning.allocation.orpas_types import (
     ADMITTED_OVERTIME_PER_SLOT,
     ADMITTED_TOTAL_OVERTIME,
@@ -36,6 +42,7 @@ from reasoning.allocation.orpas_types import (
     OrPasInstance,
     OrPasPatient,
     Weights,
+    relative_gap,
 )
 
 __all__ = ["BedReserve", "ModelResult", "OrReserve", "SolverError", "solve_placements"]
@@ -81,20 +88,7 @@ class ModelResult:
 
     @property
     def gap(self) -> float | None:
-        if self.objective is None or self.bound is None:
-            return None
-        return (self.objective - self.bound) / max(1.0, abs(self.objective))
-
-
-def _constant(inst: OrPasInstance, w: Weights) -> int:
-    """Constant part of the objective: idle beds/OR minutes if nothing were used, net of unavoidable surplus."""
-    hz = inst.horizon
-    requested_beds = sum(max(0, min(p.discharge, hz) - max(p.admission, 0)) for p in inst.patients)
-    bed_const = inst.beds * hz - max(0, inst.beds * hz - requested_beds)
-    slots = sum(inst.slot_minutes(d, s) for d in range(hz) for s in inst.specialisms)
-    requested_or = sum(inst.surgery_minutes(p) for p in inst.patients)
-    or_const = slots - max(0, slots - requested_or)
-    return w.idle_bed * bed_const + w.idle_or * or_const
+        return relative_gap(self.objective, self.bound)
 
 
 def solve_placements(
@@ -294,7 +288,7 @@ def solve_placements(
                             int(wt(it) + u + need > c)))
                 obj.append(miss)
                 coef.append(price)
-    const = _constant(inst, w)
+    const = objective_constant(inst, w)
     m.Minimize(LE.WeightedSum(obj, coef) + const)
     hinted: dict[int, int] = {}
     for name, vars_p in opts.items():

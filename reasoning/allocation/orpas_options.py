@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from reasoning.allocation.orpas_types import WEIGHTS, GenderPolicy, OrPasInstance, OrPasPatient, Room, Weights
 
-__all__ = ["Placement", "allowed_rooms", "placement_cost", "placements", "room_day_cost"]
+__all__ = ["Placement", "allowed_rooms", "objective_constant", "placement_cost", "placements", "room_day_cost"]
 
 
 @dataclass(frozen=True)
@@ -75,3 +75,15 @@ def placements(inst: OrPasInstance, p: OrPasPatient, *, earliest: int = 0, max_d
     out = [Placement(p.name, r.name, a, placement_cost(inst, p, r, a, w)) for a in range(lo, hi + 1) for r in rooms]
     out.sort(key=lambda o: (o.cost, o.admission, o.room))
     return out
+
+
+def objective_constant(inst: OrPasInstance, w: Weights = WEIGHTS) -> int:
+    """The objective's constant: idle bed-days and OR minutes if nothing were used, net of unavoidable surplus
+    (weighted). The single-room model and the bound relaxation both add it to their linear costs."""
+    hz = inst.horizon
+    requested_beds = sum(max(0, min(p.discharge, hz) - max(p.admission, 0)) for p in inst.patients)
+    bed_const = inst.beds * hz - max(0, inst.beds * hz - requested_beds)
+    slots = sum(inst.slot_minutes(d, s) for d in range(hz) for s in inst.specialisms)
+    requested_or = sum(inst.surgery_minutes(p) for p in inst.patients)
+    or_const = slots - max(0, slots - requested_or)
+    return w.idle_bed * bed_const + w.idle_or * or_const

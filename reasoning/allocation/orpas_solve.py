@@ -37,7 +37,7 @@ from reasoning.allocation.orpas_dynamic import MISSED_ADMISSION_COST, run_dynami
 from reasoning.allocation.orpas_greedy import greedy_schedule
 from reasoning.allocation.orpas_lns import improve_plan
 from reasoning.allocation.orpas_model import solve_placements
-from reasoning.allocation.orpas_types import WEIGHTS, OrPasInstance, OrPasSolution, Weights
+from reasoning.allocation.orpas_types import WEIGHTS, OrPasInstance, OrPasSolution, Weights, relative_gap
 from reasoning.allocation.orpas_validator import ValidationReport, validate_solution
 from reasoning.allocation.orpas_warm import plan_around_days
 
@@ -73,10 +73,7 @@ class OrPasResult:
     @property
     def gap(self) -> float | None:
         """(cost - bound) / cost against the proven lower bound; None where no bound was proven (dynamic)."""
-        if self.bound is None:
-            return None
-        cost = self.report.costs.total
-        return (cost - self.bound) / max(1.0, abs(cost))
+        return relative_gap(self.report.costs.total, self.bound)
 
 
 def to_solution(inst: OrPasInstance, plan: dict[str, tuple[str, int]], current_day: int = 0) -> OrPasSolution:

@@ -30,6 +30,7 @@ __all__ = [
     "Room",
     "Treatment",
     "Weights",
+    "relative_gap",
 ]
 
 ADMITTED_OVERTIME_PER_SLOT = 30  # minutes of admitted overtime per OR slot of a specialism-day
@@ -236,3 +237,10 @@ class CostBreakdown:
     @property
     def violations(self) -> int:
         return self.capacity_violations + self.or_violations + self.room_violations + self.schedule_violations
+
+
+def relative_gap(value: float | None, bound: float | None) -> float | None:
+    """``(value - bound) / |value|`` (denominator at least 1); None when either is missing."""
+    if value is None or bound is None:
+        return None
+    return (value - bound) / max(1.0, abs(value))
