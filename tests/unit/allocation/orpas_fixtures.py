@@ -8,7 +8,7 @@ import pytest
 
 from medkg.data import resolve_data_dir
 
-__all__ = ["SOLUTION_HEAD", "instance_xml", "schema_dir", "solution_xml", "write"]
+__all__ = ["NO_ROOM_PATIENT", "SOLUTION_HEAD", "instance_xml", "schema_dir", "solution_xml", "write"]
 
 # Horizon 2 days from 2024-01-01 (stays may run on 4 days). Department D1 treats S1 (main) and S2 (aux).
 # R1: 1 bed, SameGender, oxygen. R2: 2 beds, FemaleOnly, no features. OR: day 0, S2, one 60-minute slot.
@@ -21,6 +21,12 @@ _PATIENT_B = ('<patient name="B" age="30" gender="Female" treatment="T2" registr
               'admission="2024-01-01" surgery_day="2024-01-01" discharge="2024-01-02" variability="1" '
               'max_admission="2024-01-02" preferred_capacity="1">'
               '<room_properties><room_property name="oxygen" type="preferred"/></room_properties></patient>')
+
+
+# N needs a room property no room has: no room admits him.
+NO_ROOM_PATIENT = ('<patient name="N" age="50" gender="Male" treatment="T1" registration="2024-01-01" '
+                   'admission="2024-01-01" discharge="2024-01-02" variability="0">'
+                   '<room_properties><room_property name="nitrogen" type="needed"/></room_properties></patient>')
 
 
 def instance_xml(*, a_room: str | None = None, extra_patients: str = "", n_patients: int = 2) -> str:

@@ -17,7 +17,7 @@ from reasoning.allocation.orpas_solve import to_solution
 from reasoning.allocation.orpas_types import OrPasInstance, OrPasSolution
 from reasoning.allocation.orpas_validator import validate_solution
 from reasoning.allocation.orpas_warm import narrowed_instance, plan_around_days
-from tests.unit.allocation.orpas_fixtures import instance_xml, schema_dir, write
+from tests.unit.allocation.orpas_fixtures import NO_ROOM_PATIENT, instance_xml, schema_dir, write
 from tests.unit.allocation.test_orpas_solver import _extra
 
 
@@ -66,10 +66,8 @@ def test_bound_never_exceeds_the_brute_force_optimum(tmp_path: Path, seed: int, 
 
 
 def test_no_allowed_room_is_infeasible(tmp_path: Path) -> None:
-    extra = ('<patient name="N" age="50" gender="Male" treatment="T1" registration="2024-01-01" '
-             'admission="2024-01-01" discharge="2024-01-02" variability="0">'
-             '<room_properties><room_property name="nitrogen" type="needed"/></room_properties></patient>')
-    inst = load_instance(write(tmp_path, "n.xml", instance_xml(extra_patients=extra, n_patients=3)), validate=False)
+    xml = instance_xml(extra_patients=NO_ROOM_PATIENT, n_patients=3)
+    inst = load_instance(write(tmp_path, "n.xml", xml), validate=False)
     with pytest.raises(InfeasibleError) as e:
         relaxation_bound(inst, time_limit=5)
     assert any("patient N" in s for s in e.value.shortfalls)

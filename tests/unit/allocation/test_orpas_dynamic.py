@@ -17,15 +17,12 @@ from reasoning.allocation.orpas_dynamic import (
 from reasoning.allocation.orpas_io import load_instance
 from reasoning.allocation.orpas_model import BedReserve, OrReserve, solve_placements
 from reasoning.allocation.orpas_types import WEIGHTS, OrPasInstance
-from tests.unit.allocation.orpas_fixtures import instance_xml, write
+from tests.unit.allocation.orpas_fixtures import NO_ROOM_PATIENT, instance_xml, write
 
 # C competes with A for the only oxygen bed (R1) on days 0-1 and must be admitted on day 0.
 _C = ('<patient name="C" age="40" gender="Male" treatment="T1" registration="2024-01-01" '
       'admission="2024-01-01" discharge="2024-01-03" variability="0" max_admission="2024-01-01">'
       '<room_properties><room_property name="oxygen" type="needed"/></room_properties></patient>')
-_N = ('<patient name="N" age="50" gender="Male" treatment="T1" registration="2024-01-01" '
-      'admission="2024-01-01" discharge="2024-01-02" variability="0">'
-      '<room_properties><room_property name="nitrogen" type="needed"/></room_properties></patient>')
 
 
 def _load(tmp: Path, extra: str) -> OrPasInstance:
@@ -48,7 +45,7 @@ def test_cheaper_drop_is_the_one_left_out(tmp_path: Path, cost_a: int, cost_c: i
 
 
 def test_droppable_patient_without_any_room_is_reported_not_raised(tmp_path: Path) -> None:
-    inst = _load(tmp_path, _N)
+    inst = _load(tmp_path, NO_ROOM_PATIENT)
     res = solve_placements(inst, inst.patients, time_limit=10, drop_cost={"N": MISSED_ADMISSION_COST})
     assert res.dropped == ["N"]
     assert set(res.assignment) == {"A", "B"}

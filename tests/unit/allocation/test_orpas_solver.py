@@ -14,7 +14,7 @@ from reasoning.allocation.orpas_model import solve_placements
 from reasoning.allocation.orpas_solve import solve_orpas, to_solution
 from reasoning.allocation.orpas_types import OrPasInstance
 from reasoning.allocation.orpas_validator import validate_solution
-from tests.unit.allocation.orpas_fixtures import instance_xml, write
+from tests.unit.allocation.orpas_fixtures import NO_ROOM_PATIENT, instance_xml, write
 
 
 def _extra(n: int, seed: int) -> str:
@@ -80,10 +80,8 @@ def test_present_patient_stays_in_his_room(tmp_path: Path) -> None:
 
 
 def test_unplaceable_patient_raises_with_reason(tmp_path: Path) -> None:
-    extra = ('<patient name="N" age="50" gender="Male" treatment="T1" registration="2024-01-01" '
-             'admission="2024-01-01" discharge="2024-01-02" variability="0">'
-             '<room_properties><room_property name="nitrogen" type="needed"/></room_properties></patient>')
-    inst = load_instance(write(tmp_path, "n.xml", instance_xml(extra_patients=extra, n_patients=3)), validate=False)
+    xml = instance_xml(extra_patients=NO_ROOM_PATIENT, n_patients=3)
+    inst = load_instance(write(tmp_path, "n.xml", xml), validate=False)
     with pytest.raises(InfeasibleError) as e:
         solve_placements(inst, inst.patients, time_limit=5)
     assert any("patient N" in s for s in e.value.shortfalls)
