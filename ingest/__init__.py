@@ -90,12 +90,11 @@ def run_ingest(
     opts = IngestOptions(batch_size=settings.batch_size, strict=strict, keep_identifiers=keep, limit=limit,
                          deid_key=key, progress=progress)
     with fewer_gc_passes():
-        return _run_parts(store, data_dir, parts, order, settings=settings, opts=opts, strict=strict, limit=limit,
-                          progress=progress)
+        return _run_parts(store, data_dir, parts, order, settings=settings, opts=opts)
 
 
 def _run_parts(store: GraphStore, data_dir: Path, parts: Sequence[str], order: list[str], *, settings: Settings,
-               opts: IngestOptions, strict: bool, limit: int | None, progress: Progress | None) -> IngestReport:
+               opts: IngestOptions) -> IngestReport:
     report = IngestReport()
     t0 = time.perf_counter()
     writes = writes_for(store, background=store_waits_on_server(store))
@@ -109,7 +108,8 @@ def _run_parts(store: GraphStore, data_dir: Path, parts: Sequence[str], order: l
                         "skipped": f"none of {', '.join(LITERATURE_DIRS)} is in the data dir"}))
                     continue
                 writes.wait()  # literature reads and writes the store itself
-                lit = _literature(store, data_dir, settings, strict=strict, limit=limit, progress=progress)
+                lit = _literature(store, data_dir, settings, strict=opts.strict, limit=opts.limit,
+                                  progress=opts.progress)
                 report.sources.extend(lit.sources)
                 continue
             readers = readers_for(part)
