@@ -1,0 +1,365 @@
+"""GPU check for medkg's CUDA code paths (called by ``scripts/gpu_check.sh``; see that file for usage).
+
+Two commands:
+
+``prepare`` (here, once): builds the small ignored folders that travel to a GPU machine —
+``.gpumodel/minilm`` (the packaged all-MiniLM-L6-v2 with its float weights stored fp16, so it is 45 MB instead
+of 90 MB; ``config.json`` names float32, so it still loads as float32 unless a dtype is asked for) and
+``.gpudata`` (about 2,000 PubMed sentences for the throughput figure and a fixed MedQuAD passage/query set
+for the ranking check, sampled from ``/work/shared/data``; questions only, no answers or labels are used).
+
+``check`` (there, or here with ``--dry``): device resolution, the sentence-transformers embedder on cuda
+(bf16 by default there) against float32 CPU embeddings of the same model (cosine per sentence), dense
+ranking of the fixed passage set on both, and a throughput figure (sentences/s, batch 64) for cuda and cpu.
+Writes ``gpu_check.json`` to ``--out``; exit status 1 when a check fails (skips do not fail).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import re
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["main"]
+
+log = logging.getLogger(__name__)
+
+REPO = Path(__file__).resolve().parent.parent
+MODEL_DIR = REPO / ".gpumodel" / "minilm"
+DATA_DIR = REPO / ".gpudata"
+SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
+MODEL_FILES = (
+    "1_Pooling",
+    "config.json",
+    "config_sentence_transformers.json",
+    "modules.json",
+    "sentence_bert_config.json",
+    "special_tokens_map.json",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "vocab.txt",
+)
+COS_MIN_BF16 = 0.99
+COS_MIN_FP32 = 0.999
+TOP1_MIN_BF16 = 0.95
+OVERLAP_MIN_BF16 = 0.90
+OVERLAP_MIN_FP32 = 0.99
+
+Vecs = NDArray[np.float32]
+
+
+# ---------------------------------------------------------------- prepare (here)
+
+
+def _prepare_model(dest: Path) -> None:
+    import shutil
+
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    from retrieval.models import MINILM_DIST, dist_file
+
+    modules = dist_file(MINILM_DIST, "model/modules.json")
+    if modules is None:
+        raise SystemExit(f"{MINILM_DIST} is not installed here")
+    src = modules.parent
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in MODEL_FILES:
+        s, d = src / name, dest / name
+        if s.is_dir():
+            shutil.copytree(s, d, dirs_exist_ok=True)
+        else:
+            shutil.copy2(s, d)
+    state = load_file(str(src / "model.safetensors"))
+    half = {k: (v.to(torch.float16) if v.is_floating_point() else v).contiguous() for k, v in state.items()}
+    save_file(half, str(dest / "model.safetensors"), metadata={"format": "pt"})
+    cfg = json.loads((dest / "config.json").read_text(encoding="utf-8"))
+    cfg["dtype"] = cfg["torch_dtype"] = "float32"  # transformers 5 would otherwise load the fp16 weights as fp16
+    (dest / "config.json").write_text(json.dumps(cfg, indent=2), encoding="utf-8")
+
+
+def _prepare_data(data: Path, dest: Path, n_sentences: int, n_passages: int, n_queries: int) -> None:
+    dest.mkdir(parents=True, exist_ok=True)
+    sentences: list[str] = []
+    with (data / "literature" / "pubmed_abstracts.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            for sec in json.loads(line).get("sections", []):
+                for s in SENT_SPLIT.split(str(sec.get("text", ""))):
+                    if 30 <= len(s) <= 400:
+                        sentences.append(s.strip())
+            if len(sentences) >= n_sentences:
+                break
+    (dest / "sentences.txt").write_text("\n".join(sentences[:n_sentences]) + "\n", encoding="utf-8")
+    passages: list[dict[str, str]] = []
+    queries: list[dict[str, str]] = []
+    seen: set[str] = set()
+    with (data / "literature" / "medquad.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            focus, answer = str(row.get("focus", "")), str(row.get("answer", ""))
+            if not answer or focus in seen:
+                continue
+            seen.add(focus)
+            passages.append({"id": str(row["id"]), "text": answer[:600]})
+            if len(queries) < n_queries and len(passages) % (n_passages // n_queries) == 0:
+                queries.append({"id": str(row["id"]), "text": str(row["question"])})
+            if len(passages) >= n_passages:
+                break
+    (dest / "ranking.json").write_text(json.dumps({"passages": passages, "queries": queries}), encoding="utf-8")
+    print(f"wrote {len(sentences[:n_sentences])} sentences, {len(passages)} passages, {len(queries)} queries")
+
+
+# ---------------------------------------------------------------- check (there)
+
+
+class Report:
+    """Collects check results (pass / fail / skip) for the JSON summary and prints each as it comes."""
+
+    def __init__(self) -> None:
+        self.checks: list[dict[str, Any]] = []
+        self.info: dict[str, Any] = {}
+
+    def add(self, name: str, status: str, detail: str = "", **data: Any) -> None:
+        self.checks.append({"name": name, "status": status, "detail": detail, **data})
+        print(f"[{status.upper():4}] {name}: {detail}", flush=True)
+
+    def expect(self, name: str, ok: bool, detail: str, **data: Any) -> bool:
+        self.add(name, "pass" if ok else "fail", detail, **data)
+        return ok
+
+    @property
+    def failed(self) -> list[str]:
+        return [c["name"] for c in self.checks if c["status"] == "fail"]
+
+
+def _env(rep: Report) -> bool:
+    import torch
+
+    has_cuda = bool(torch.cuda.is_available())
+    rep.info.update(
+        python=platform.python_version(),
+        torch=torch.__version__,
+        torch_cuda=torch.version.cuda,
+        cuda_available=has_cuda,
+        gpu=torch.cuda.get_device_name(0) if has_cuda else None,
+        cpu_threads=torch.get_num_threads(),
+    )
+    for mod in ("transformers", "sentence_transformers", "pydantic", "pydantic_settings", "faiss"):
+        try:
+            rep.info[f"{mod}_version"] = getattr(__import__(mod), "__version__", "?")
+        except ImportError:
+            rep.info[f"{mod}_version"] = None
+    print("environment:", json.dumps(rep.info), flush=True)
+    return has_cuda
+
+
+def _check_devices(rep: Report, has_cuda: bool) -> None:
+    from medkg.errors import ModelUnavailableError
+    from retrieval.models import resolve_device
+
+    rep.expect("resolve_device(cpu)", resolve_device("cpu") == "cpu", resolve_device("cpu"))
+    want = "cuda" if has_cuda else "cpu"
+    got = resolve_device("auto")
+    rep.expect("resolve_device(auto)", got == want, f"{got} (expected {want})")
+    if has_cuda:
+        rep.expect("resolve_device(cuda)", resolve_device("cuda") == "cuda", "cuda")
+        return
+    try:
+        resolve_device("cuda")
+    except ModelUnavailableError as e:
+        rep.add("resolve_device(cuda)", "pass", f"no GPU: refused as documented ({e})")
+    else:
+        rep.add("resolve_device(cuda)", "fail", "no GPU, but 'cuda' was accepted")
+
+
+def _embedder(model: Path, device: str, precision: str) -> Any:
+    from retrieval.embedder import EmbedderConfig, load_embedder
+
+    cfg = EmbedderConfig.model_validate(
+        {"english": str(model), "device": device, "precision": precision, "batch_size": 64}
+    )
+    return load_embedder("en", cfg)
+
+
+def _cos(a: Vecs, b: Vecs) -> Vecs:
+    out: Vecs = (a * b).sum(axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+    return out
+
+
+def _topk(q: Vecs, p: Vecs, k: int) -> NDArray[np.int64]:
+    out: NDArray[np.int64] = np.argsort(-(q @ p.T), axis=1, kind="stable")[:, :k]
+    return out
+
+
+def _rank_compare(ref: tuple[Vecs, Vecs], other: tuple[Vecs, Vecs], k: int = 10) -> tuple[float, float]:
+    """(top-1 agreement, mean top-k overlap) of ``other``'s ranking against ``ref``'s."""
+    a, b = _topk(ref[0], ref[1], k), _topk(other[0], other[1], k)
+    top1 = float(np.mean(a[:, 0] == b[:, 0]))
+    overlap = float(np.mean([len(set(x) & set(y)) / k for x, y in zip(a.tolist(), b.tolist(), strict=True)]))
+    return top1, overlap
+
+
+def _timed(fn: Callable[[], Vecs]) -> tuple[Vecs, float]:
+    t0 = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - t0
+
+
+def _variant(
+    rep: Report, model: Path, device: str, precision: str, sentences: Sequence[str], rank: dict[str, list[str]]
+) -> dict[str, Any]:
+    """Load one embedder variant, embed the ranking set and the sentences (timed, after a warm-up batch)."""
+    emb = _embedder(model, device, precision)
+    t0 = time.perf_counter()
+    model_id = emb.model_id  # loads the model
+    load_s = time.perf_counter() - t0
+    st = emb._load()
+    param = next(st.parameters())
+    emb.embed_passages(sentences[:64])  # warm-up (cuda context, kernels, allocator)
+    vecs, secs = _timed(lambda: emb.embed_passages(sentences))
+    passages = emb.embed_passages(rank["passages"])
+    queries = emb.embed_queries(rank["queries"])
+    if device == "cuda":
+        import torch
+
+        torch.cuda.synchronize()
+    sps = len(sentences) / secs
+    name = f"{device}/{precision}"
+    print(
+        f"  {name}: model_id={model_id} on {param.device} {param.dtype}, load {load_s:.1f}s, "
+        f"{len(sentences)} sentences in {secs:.2f}s = {sps:,.0f} sentences/s",
+        flush=True,
+    )
+    return {
+        "name": name,
+        "model_id": model_id,
+        "device": str(param.device),
+        "dtype": str(param.dtype),
+        "sentences_per_s": round(sps, 1),
+        "seconds": round(secs, 3),
+        "vecs": vecs,
+        "rank": (queries, passages),
+    }
+
+
+def _check_embeddings(rep: Report, has_cuda: bool, model: Path, n: int) -> dict[str, Any]:
+    from retrieval.models import cpu_has_bf16
+
+    sentences = (DATA_DIR / "sentences.txt").read_text(encoding="utf-8").splitlines()[:n]
+    ranking = json.loads((DATA_DIR / "ranking.json").read_text(encoding="utf-8"))
+    rank = {k: [str(x["text"]) for x in ranking[k]] for k in ("passages", "queries")}
+    print(f"data: {len(sentences)} sentences, {len(rank['passages'])} passages, {len(rank['queries'])} queries")
+    variants = [("cpu", "float32")]
+    if cpu_has_bf16():
+        variants.append(("cpu", "auto"))
+    if has_cuda:
+        variants += [("cuda", "float32"), ("auto", "auto")]
+    else:
+        rep.add("embedder on cuda", "skip", "no CUDA GPU (torch.cuda.is_available() is False)")
+    runs = {f"{d}/{p}": _variant(rep, model, d, p, sentences, rank) for d, p in variants}
+    ref = runs["cpu/float32"]
+    rep.expect("cpu float32 loads as float32", ref["dtype"] == "torch.float32", ref["dtype"])
+    for name, run in runs.items():
+        if name == "cpu/float32":
+            continue
+        exact = run["dtype"] == "torch.float32"
+        cos = _cos(ref["vecs"], run["vecs"])
+        top1, overlap = _rank_compare(ref["rank"], run["rank"])
+        cmin = COS_MIN_FP32 if exact else COS_MIN_BF16
+        omin = OVERLAP_MIN_FP32 if exact else OVERLAP_MIN_BF16
+        t1min = 1.0 if exact else TOP1_MIN_BF16
+        rep.expect(
+            f"{name} vs cpu/float32 cosine",
+            float(cos.min()) >= cmin,
+            f"min {cos.min():.5f} mean {cos.mean():.5f} over {len(cos)} sentences (need min >= {cmin})",
+            cos_min=float(cos.min()),
+            cos_mean=float(cos.mean()),
+        )
+        rep.expect(
+            f"{name} vs cpu/float32 ranking",
+            top1 >= t1min and overlap >= omin,
+            f"top-1 agreement {top1:.3f} (need >= {t1min}), top-10 overlap {overlap:.3f} (need >= {omin})",
+            top1=top1,
+            top10_overlap=overlap,
+        )
+    if has_cuda:
+        auto = runs["auto/auto"]
+        rep.expect(
+            "auto device/precision -> cuda bf16",
+            auto["device"].startswith("cuda") and auto["dtype"] == "torch.bfloat16" and "bfloat16" in auto["model_id"],
+            f"{auto['device']} {auto['dtype']} model_id={auto['model_id']}",
+        )
+    return {k: {f: v for f, v in r.items() if f not in ("vecs", "rank")} for k, r in runs.items()}
+
+
+def _check(args: argparse.Namespace) -> int:
+    rep = Report()
+    rep.info["dry_run"] = bool(args.dry)
+    has_cuda = _env(rep)
+    if not args.dry and not has_cuda:
+        rep.add("cuda available", "fail", "torch sees no CUDA GPU (use GPU_CHECK_DRY=1 on a CPU machine)")
+    _check_devices(rep, has_cuda)
+    model = Path(args.model)
+    throughput: dict[str, Any] = {}
+    if not (model / "modules.json").is_file() or not (DATA_DIR / "sentences.txt").is_file():
+        rep.add("embedder checks", "fail", f"missing {model} or {DATA_DIR} (run: python scripts/gpu_check.py prepare)")
+    else:
+        throughput = _check_embeddings(rep, has_cuda, model, args.n)
+    summary = {
+        "ok": not rep.failed,
+        "failed": rep.failed,
+        "info": rep.info,
+        "checks": rep.checks,
+        "throughput": throughput,
+        "thresholds": {
+            "cos_min_bf16": COS_MIN_BF16,
+            "cos_min_fp32": COS_MIN_FP32,
+            "top1_min_bf16": TOP1_MIN_BF16,
+            "overlap_min_bf16": OVERLAP_MIN_BF16,
+            "overlap_min_fp32": OVERLAP_MIN_FP32,
+        },
+    }
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "gpu_check.json").write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
+    print("throughput (sentences/s, batch 64):", {k: v["sentences_per_s"] for k, v in throughput.items()})
+    print("python checks:", "OK" if not rep.failed else f"FAILED {rep.failed}", flush=True)
+    return 0 if not rep.failed else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    pp = sub.add_parser("prepare", help="build .gpumodel/minilm and .gpudata here")
+    pp.add_argument("--data", default="/work/shared/data")
+    pp.add_argument("--sentences", type=int, default=2048)
+    pp.add_argument("--passages", type=int, default=200)
+    pp.add_argument("--queries", type=int, default=40)
+    pc = sub.add_parser("check", help="run the checks (on a GPU machine, or --dry here)")
+    pc.add_argument("--out", default=os.environ.get("OUT", "/tmp/gpu_check_out"))
+    pc.add_argument("--model", default=str(MODEL_DIR))
+    pc.add_argument("--n", type=int, default=2048, help="sentences for the throughput figure")
+    pc.add_argument("--dry", action="store_true", help="CPU machine: CUDA parts are reported as skipped")
+    args = p.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.cmd == "prepare":
+        _prepare_model(MODEL_DIR)
+        _prepare_data(Path(args.data), DATA_DIR, args.sentences, args.passages, args.queries)
+        return 0
+    return _check(args)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(REPO))
+    sys.exit(main())
