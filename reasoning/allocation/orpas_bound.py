@@ -19,6 +19,12 @@ rooms. Columns:
   (credit ``-10``), overtime per specialism-day and per day (3 per minute, capped at the admitted overtime,
   which makes the caps hard); an overcrowding-risk column per day over the whole hospital.
 
+- transfers (``transfers=True``): ``tr[c, t, d] >= z[c, t, d] - z[c, t, d + 1] - L[c, d]`` (100 each) for
+  every class ``c``, allowed type ``t`` and day ``d`` where the class may be in hospital on ``d`` and ``d + 1``;
+  ``L[c, d]`` is the number of the class's patients whose stay ends after day ``d`` (a sum of ``y``). For
+  present patients, ``tr0[c, t] >= n[c, t] - z[c, t, 0]`` (100 each), ``n[c, t]`` the class's patients whose
+  current room (before day 0) is of type ``t``.
+
 Rows: one admission day per patient; per class and day, ``sum_t z = number of the class's patients in
 hospital`` (from ``y``); per type and day, ``sum_c z <= beds of the type``; the OR rows. The constant
 (idle beds and OR minutes if nothing were used, net of unavoidable surplus) is the single-room model's.
@@ -40,13 +46,22 @@ every schedule the validator accepts with 0 hard violations):
    number at least ``men / c`` (each holds at most ``c``), likewise for women, and by inclusion-exclusion
    at least ``rm + rf - k`` rooms hold both, each paying 50: taking ``rm``, ``rf`` as those counts gives a
    feasible point whose mixing cost is at most the schedule's.
+   Transfers: of the class's patients in type ``t`` on day ``d`` (``z[c, t, d]`` of them), those not in
+   type ``t`` on ``d + 1`` number at least ``z[c, t, d] - z[c, t, d + 1]``; each of them either leaves
+   after day ``d`` (at most ``L[c, d]`` of them, all leavers of the class) or is in hospital on ``d + 1`` in
+   another room, i.e. changes room between ``d`` and ``d + 1``. So taking ``tr[c, t, d]`` as the number of
+   the class's patients that change room out of type ``t`` between ``d`` and ``d + 1`` meets the row, and
+   each patient's room change is counted at most once (under the type he leaves): ``100 sum tr`` is at most
+   the schedule's transfer cost. Likewise a present patient whose current room is of type ``t`` and who
+   is not in type ``t`` on day 0 changes room (the validator's transfer from the current room): at least
+   ``n[c, t] - z[c, t, 0]`` of them, each counted once. Without ``tr`` rows the relaxation moves patients
+   between room types every day for free; with them it pays what a real schedule must pay at least.
 3. Hence the relaxation's optimum is <= the cost of every feasible schedule, and so is the MIP solver's
    dual bound at any time. All costs are integers, so the bound is rounded up (after a small tolerance
    for the LP's floating point) and stays valid.
 
-For fixed admission days the room part is a transportation problem per day (totally unimodular), so
-``z`` needs no integrality (without the gender rows): the relaxation is then exactly "rooms may change
-every day for free, gender mixing counted per room type".
+``z`` and ``tr`` need no integrality: the argument above only needs the schedule's counts to be *a*
+feasible point, and a continuous ``z`` can only lower the optimum further (still a valid bound).
 """
 
 from __future__ import annotations
@@ -144,7 +159,33 @@ def _gender_mix(lp: LpBuilder, by_sex: dict[tuple[TypeKey, int, bool], list[int]
         lp.row(-np.inf, float(k), [rm, rf, mix], [1.0, 1.0, -1.0])
 
 
-def _build(inst: OrPasInstance, w: Weights) -> tuple[LpBuilder, dict[str, list[tuple[int, int]]]]:
+def _transfer_rows(lp: LpBuilder, cover: dict[tuple[ClassKey, int], list[int]],
+                   last: dict[tuple[ClassKey, int], list[int]], initial: dict[tuple[ClassKey, TypeKey], int],
+                   zof: dict[tuple[ClassKey, TypeKey, int], int], w: Weights) -> None:
+    """Transfers of a class out of a room type between days ``d`` and ``d + 1``: at least
+    ``z[c, t, d] - z[c, t, d + 1] - (the class's patients whose stay ends after day d)``; present patients out of
+    their current room's type on day 0: at least ``n[c, t] - z[c, t, 0]``; 100 each."""
+    import numpy as np
+
+    for (ckey, d), _ys in cover.items():
+        if (ckey, d + 1) not in cover:
+            continue
+        ends = last.get((ckey, d), [])
+        for t, _c in ckey[1]:
+            tr = lp.col(float(w.transfer), upper=np.inf, part="transfer")
+            lp.row(-np.inf, 0.0, [zof[ckey, t, d], zof[ckey, t, d + 1], *ends, tr],
+                   [1.0, -1.0] + [-1.0] * len(ends) + [-1.0])
+    for (ckey, t), n in initial.items():
+        j = zof.get((ckey, t, 0))
+        tr = lp.col(float(w.transfer), upper=float(n), part="transfer")
+        if j is None:  # the current room's type is not allowed any more: every such patient moves
+            lp.row(float(n), np.inf, [tr], [1.0])
+        else:
+            lp.row(float(n), np.inf, [j, tr], [1.0, 1.0])
+
+
+def _build(inst: OrPasInstance, w: Weights,
+           transfers: bool = True) -> tuple[LpBuilder, dict[str, list[tuple[int, int]]]]:
     import numpy as np
 
     lp = LpBuilder()
@@ -158,6 +199,8 @@ def _build(inst: OrPasInstance, w: Weights) -> tuple[LpBuilder, dict[str, list[t
     # classes: patients with the same allowed room types and the same per-day cost in each
     ycols: dict[str, list[tuple[int, int]]] = {}
     cover: dict[tuple[ClassKey, int], list[int]] = defaultdict(list)
+    last: dict[tuple[ClassKey, int], list[int]] = defaultdict(list)  # admissions whose stay ends after day d
+    initial: dict[tuple[ClassKey, TypeKey], int] = defaultdict(int)  # present patients by their current room type
     total_cover: dict[int, list[int]] = defaultdict(list)
     leavers: dict[int, list[int]] = defaultdict(list)
     or_spec: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
@@ -181,6 +224,7 @@ def _build(inst: OrPasInstance, w: Weights) -> tuple[LpBuilder, dict[str, list[t
             for d in range(a, a + p.los):
                 cover[key, d].append(j)
                 total_cover[d].append(j)
+            last[key, a + p.los - 1].append(j)
             if p.variability and a + p.los < n_days:
                 leavers[a + p.los].append(j)
             if minutes and off is not None:
@@ -188,6 +232,8 @@ def _build(inst: OrPasInstance, w: Weights) -> tuple[LpBuilder, dict[str, list[t
                 or_day[a + off].append((minutes, j))
         lp.row(1.0, 1.0, [j for _, j in row], [1.0] * len(row))
         ycols[p.name] = row
+        if p.present and p.admission == 0 and p.initial_room is not None and p.initial_room in type_of:
+            initial[key, type_of[p.initial_room]] += 1
     if blocked:
         raise InfeasibleError(f"{len(blocked)} patient(s) have no allowed room or admission day",
                               [f"patient {n}: no allowed room, or no admission day whose surgery fits the OR limits"
@@ -195,6 +241,7 @@ def _build(inst: OrPasInstance, w: Weights) -> tuple[LpBuilder, dict[str, list[t
     # rooms, relaxed to types: per class-day the patients present are spread over the class's types
     zcols: dict[tuple[TypeKey, int], list[int]] = defaultdict(list)
     by_sex: dict[tuple[TypeKey, int, bool], list[int]] = defaultdict(list)
+    zof: dict[tuple[ClassKey, TypeKey, int], int] = {}
     for (ckey, d), ys in cover.items():
         zs = []
         for t, c in ckey[1]:
@@ -202,7 +249,10 @@ def _build(inst: OrPasInstance, w: Weights) -> tuple[LpBuilder, dict[str, list[t
             zs.append(j)
             zcols[t, d].append(j)
             by_sex[t, d, ckey[0]].append(j)
+            zof[ckey, t, d] = j
         lp.row(0.0, 0.0, zs + ys, [1.0] * len(zs) + [-1.0] * len(ys))
+    if transfers:
+        _transfer_rows(lp, cover, last, initial, zof, w)
     for (t, _d), zs in zcols.items():
         lp.row(-np.inf, float(type_cap[t]), zs, [1.0] * len(zs))
     _gender_mix(lp, by_sex, type_rooms, w)
@@ -236,14 +286,18 @@ def relaxation_bound(
     threads: int = 2,
     weights: Weights = WEIGHTS,
     mip_gap: float = 1e-4,
+    transfers: bool = True,
 ) -> BoundResult:
     """Solve the relaxation with HiGHS for at most ``time_limit`` s; its dual bound is a proven lower bound.
+
+    ``transfers=False`` leaves out the transfer rows (a weaker bound, a smaller model that HiGHS solves faster
+    and whose best admission days are usually better).
 
     Raises :class:`InfeasibleError` when some patient has no allowed room or admission day (then no
     schedule is feasible), :class:`BoundError` when the solver fails.
     """
     t0 = time.perf_counter()
-    lp, ycols = _build(inst, weights)
+    lp, ycols = _build(inst, weights, transfers)
     const = objective_constant(inst, weights)
     run = run_highs(lp, time_limit=float(time_limit) - (time.perf_counter() - t0), threads=threads, mip_gap=mip_gap,
                     what="the OR-PAS relaxation", error=BoundError)

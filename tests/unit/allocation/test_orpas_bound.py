@@ -128,3 +128,41 @@ def test_forced_gender_mixing_enters_the_bound(tmp_path: Path, sexes: list[str],
     res = relaxation_bound(inst, time_limit=10)
     assert (res.parts["gender"] > 0) == mixing
     assert res.bound == _brute_force_optimum(inst)
+
+
+def _patient(name: str, sex: str, first: int, last: int, *, oxygen: bool = False) -> str:
+    props = '<room_property name="oxygen" type="needed"/>' if oxygen else ""
+    day = f"2024-01-0{first + 1}"
+    return (f'<patient name="{name}" age="50" gender="{sex}" treatment="T1" registration="2024-01-01" '
+            f'admission="{day}" discharge="2024-01-0{last + 2}" variability="0" max_admission="{day}">'
+            f'<room_properties>{props}</room_properties></patient>')
+
+
+def test_a_forced_transfer_enters_the_bound(tmp_path: Path) -> None:
+    """R1 (2 beds, oxygen) holds A and X (needs oxygen) on day 0, R2 (2 beds) holds W1 and W2 on day 1: M, in
+    hospital on both days, must change room once (100), or W1 joins A in the same-gender R1 (mixing 50, room 50).
+Without the transfer rows the relaxation moves M for free."""
+    extra = "\n".join([_patient("X", "Male", 0, 0, oxygen=True), _patient("M", "Male", 0, 1),
+                       _patient("W1", "Female", 1, 1), _patient("W2", "Female", 1, 1)])
+    xml = instance_xml(extra_patients=extra, n_patients=6).replace('room name="R1" capacity="1"',
+                                                                   'room name="R1" capacity="2"')
+    xml = xml.replace('discharge="2024-01-03" variability="0"',
+                      'discharge="2024-01-03" variability="0" max_admission="2024-01-01"', 1)  # A: no delay
+    inst = load_instance(write(tmp_path, "t.xml", xml), validate=False)
+    res = relaxation_bound(inst, time_limit=10)
+    loose = relaxation_bound(inst, time_limit=10, transfers=False)
+    opt = _brute_force_optimum(inst)
+    assert res.status == "Optimal" and res.bound is not None and loose.bound is not None
+    assert loose.bound + 100 <= res.bound == opt
+
+
+@pytest.mark.parametrize(("a_room", "seed"), [("R1", 11), ("R2", 12), ("R2", 13)])
+def test_bound_with_a_present_patient_never_exceeds_the_brute_force_optimum(tmp_path: Path, a_room: str,
+                                                                            seed: int) -> None:
+    """A is in hospital before day 0 in ``a_room``; in R2 (no oxygen, which he needs) he must move: 100."""
+    xml = instance_xml(a_room=a_room, extra_patients=_extra(2, seed), n_patients=4)
+    inst = load_instance(write(tmp_path, "p.xml", xml), validate=False)
+    res = relaxation_bound(inst, time_limit=10)
+    opt = _brute_force_optimum(inst)
+    assert res.bound is not None and res.bound <= opt
+    assert (res.parts.get("transfer", 0.0) >= 100 - 1e-6) == (a_room == "R2")
