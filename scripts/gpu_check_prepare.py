@@ -106,9 +106,9 @@ def prepare_data(data: Path, dest: Path, n_sentences: int, n_passages: int, n_qu
         for line in fh:
             row = json.loads(line)
             focus, answer = str(row.get("focus", "")), str(row.get("answer", ""))
-            if not answer or focus in seen:
+            if not answer or focus in seen or answer[:600] in seen:  # distinct texts: no exact ties in rankings
                 continue
-            seen.add(focus)
+            seen.update((focus, answer[:600]))
             passages.append({"id": str(row["id"]), "text": answer[:600]})
             if len(queries) < n_queries and len(passages) % (n_passages // n_queries) == 0:
                 queries.append({"id": str(row["id"]), "text": str(row["question"])})
