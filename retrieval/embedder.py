@@ -185,7 +185,7 @@ class STEmbedder:
         prec = self._precision_req
         if prec == "auto":
             prec = "bfloat16" if device == "cuda" or cpu_has_bf16() else "float32"
-        kwargs: dict[str, Any] = {"dtype": torch.bfloat16} if prec == "bfloat16" else {}
+        kwargs: dict[str, Any] = {"dtype": torch.bfloat16 if prec == "bfloat16" else torch.float32}  # as model_id says
         try:
             model = SentenceTransformer(self.ref.location, device=device, model_kwargs=kwargs)
         except (OSError, ValueError, RuntimeError) as e:

@@ -49,3 +49,17 @@ def test_embeddings_are_normalised_float32(embedders: dict[str, object]) -> None
         p = emb.embed_passages([text, text + " " + text], progress=lambda n: None)  # type: ignore[attr-defined]
         assert v.dtype == np.float32 and v.shape == (1, 384) and p.shape == (2, 384)
         assert np.allclose(np.linalg.norm(p, axis=1), 1.0, atol=1e-3)
+
+
+def test_float32_precision_is_float32_for_a_half_precision_folder(tmp_path: Path) -> None:
+    """``precision='float32'`` is in the model id, so a folder saved in fp16 must still load as float32."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    src = resolve_english("")
+    SentenceTransformer(src.location, device="cpu").half().save(str(tmp_path / "half"))
+    half = resolve_english(str(tmp_path / "half"))
+    emb = STEmbedder(half, device="cpu", precision="float32")
+    emb.embed_queries(["chest pain"])
+    assert {p.dtype for p in emb._load().parameters()} == {torch.float32}
+    assert emb.model_id.endswith(";float32")
