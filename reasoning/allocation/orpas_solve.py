@@ -3,10 +3,12 @@
 Static:
 
 1. greedy construction;
-2. the relaxation of :mod:`reasoning.allocation.orpas_bound` (HiGHS MIP, at most 40% of the time): its
-   dual bound is a **proven lower bound of the full problem** (transfers allowed), reported as ``bound``;
-   its admission days get the OR, idle and delay costs nearly right (when it yields none and the run has
-   >= 240 s, a rolling-horizon pass -- the dynamic procedure, with 30% of the time -- is a further candidate);
+2. the relaxation of :mod:`reasoning.allocation.orpas_bound` (HiGHS MIP, at most 40% of the time), first
+   without its transfer rows (at most 15%; a smaller model whose best admission days get the OR, idle and
+   delay costs nearly right), then with them (the rest): the larger dual bound is a **proven lower bound of
+   the full problem** (transfers allowed), reported as ``bound``; when they yield no admission days and
+   the run has >= 240 s, a rolling-horizon pass -- the dynamic procedure, with 30% of the time -- is a
+   further candidate;
 3. the single-room CP-SAT model with every admission window narrowed to the relaxation's day +- 1
    (:mod:`reasoning.allocation.orpas_warm`), for half of the rest; a few patients it leaves out are freed in
    every LNS move below (with their whole windows); when it leaves out more (or the relaxation gave no
@@ -48,7 +50,9 @@ log = logging.getLogger(__name__)
 Mode = Literal["static", "dynamic"]
 ROLLING_MIN_SECONDS = 240.0
 ROLLING_SHARE = 0.3  # static mode spends this share of its time on the rolling-horizon pass
-BOUND_SHARE = 0.4  # at most this share of the time for the bound relaxation (it usually proves optimality sooner)
+BOUND_SHARE = 0.4  # at most this share of the time for the two bound relaxations
+DAYS_SHARE = 0.15  # of which at most this share for the one without transfer rows (admission days)
+TIGHT_DAYS_GAP = 0.03  # admission days from the relaxation with transfer rows when its MIP gap is at most this
 CPSAT_SHARE = 0.5  # then this share of the rest on one CP-SAT search of the single-room model; LNS after
 WARM_SLACK = 1  # admission days within this many days of the relaxation's
 MAX_LEFT_FOR_LNS = 5  # a plan around the relaxation's days leaving out at most this many goes on to LNS as it is
@@ -87,15 +91,33 @@ def to_solution(inst: OrPasInstance, plan: dict[str, tuple[str, int]], current_d
 
 
 def _proven_bound(inst: OrPasInstance, time_limit: float, workers: int, progress: Callable[[str], None],
-                  w: Weights) -> BoundResult | None:
+                  w: Weights) -> tuple[BoundResult | None, dict[str, int]]:
+    """The relaxation without transfer rows (``DAYS_SHARE`` of the time), then with them for the rest of
+    ``time_limit`` (the tighter bound); the bound is the larger of the two proven ones. The admission days are
+    the second one's best point when it is within ``TIGHT_DAYS_GAP`` of its bound (nearly a single-room
+    schedule then), else the first one's (a smaller model, whose best point HiGHS finds sooner)."""
+    t0 = time.perf_counter()
     try:
-        rel = relaxation_bound(inst, time_limit=time_limit, threads=workers, weights=w)
+        days = relaxation_bound(inst, time_limit=time_limit * DAYS_SHARE / BOUND_SHARE, threads=workers, weights=w,
+                                transfers=False)
+        progress(f"admission days: relaxation without transfers {days.status}, bound {days.bound}, "
+                 f"{days.seconds:.1f}s")
+        rel = relaxation_bound(inst, time_limit=max(1.0, time_limit - (time.perf_counter() - t0)), threads=workers,
+                               weights=w)
     except InfeasibleError as e:  # no feasible schedule exists; the search below still returns its best plan
         log.warning("OR-PAS relaxation infeasible: %s", e)
         progress(f"bound: none, the relaxation is infeasible ({e})")
-        return None
+        return None, {}
+    if days.bound is not None and (rel.bound is None or days.bound > rel.bound):
+        rel.bound = days.bound
     progress(f"bound: {rel.bound} (relaxation {rel.status}, {rel.seconds:.1f}s)")
-    return rel
+    full = len(inst.patients)
+    tight_ok = len(rel.admission) == full and rel.gap is not None and rel.gap <= TIGHT_DAYS_GAP
+    if tight_ok or len(days.admission) < full:
+        progress(f"admission days of the relaxation with transfers (its best point {rel.objective})")
+        return rel, rel.admission
+    progress(f"admission days of the relaxation without transfers (its best point {days.objective})")
+    return rel, days.admission
 
 
 def _static(inst: OrPasInstance, time_limit: float, workers: int, max_delay: int | None,
@@ -106,9 +128,9 @@ def _static(inst: OrPasInstance, time_limit: float, workers: int, max_delay: int
     best_cost = validate_solution(inst, best, w).costs.total if not failed else None
     g_cost, source, plan = best_cost, "greedy", greedy
     progress(f"greedy: cost {g_cost}" if not failed else f"greedy: {len(failed)} patient(s) left for the solver")
-    rel = _proven_bound(inst, time_limit * BOUND_SHARE, workers, progress, w)
+    rel, rel_days = _proven_bound(inst, time_limit * BOUND_SHARE, workers, progress, w)
     bound = None if rel is None else rel.bound
-    if time_limit >= ROLLING_MIN_SECONDS and (rel is None or not rel.admission):  # no relaxation days to start from
+    if time_limit >= ROLLING_MIN_SECONDS and not rel_days:  # no relaxation days to start from
         roll = _dynamic(inst, time_limit * ROLLING_SHARE, workers, None, lambda _m: None, w)
         c = roll.report.costs
         progress(f"rolling horizon: cost {c.total}, violations {c.violations}")
@@ -117,8 +139,8 @@ def _static(inst: OrPasInstance, time_limit: float, workers: int, max_delay: int
     left = max(0.5, time_limit - (time.perf_counter() - t0))
     status, objective = "FEASIBLE", None
     start: dict[str, tuple[str, int]] = {}
-    if rel is not None and len(rel.admission) == len(inst.patients):
-        start = plan_around_days(inst, rel.admission, slack=WARM_SLACK, time_limit=left * CPSAT_SHARE,
+    if len(rel_days) == len(inst.patients):
+        start = plan_around_days(inst, rel_days, slack=WARM_SLACK, time_limit=left * CPSAT_SHARE,
                                  workers=workers, weights=w)
         progress(f"plan around the relaxation's days: {len(start)} of {len(inst.patients)} placed")
     if start and len(inst.patients) - len(start) <= MAX_LEFT_FOR_LNS:  # LNS frees the left-out ones in every move
