@@ -17,7 +17,9 @@ Every day ``d`` of the original horizon:
   kind of patient (the rooms he may use) sends urgent patients (latest admission at most ``URGENT_NOTICE``
   days after registration) at the rate seen so far for it, or at the overall urgent share of its patients
   if higher (a kind whose first emergency has not come yet); the k-th free bed is priced ``RESERVE_COST *
-  P(at least k arrivals still in hospital)``, Poisson, for at most ``RESERVE_SHARE`` of the kind's beds.
+  P(at least k arrivals still in hospital)``, Poisson, for at most ``RESERVE_SHARE`` of the kind's beds. The
+  free beds of a kind's rooms also serve every kind whose rooms all lie among them (Hall's condition: a kind
+  with one small room competes with the wider kinds for it), so their arrivals add to its mean.
   Only the commit is constrained: electives planned for later days are not, since tomorrow's model may
   still push them back. Without this, electives admitted earlier take the last beds of a small ward, or
   the OR minutes of a specialism on a later day, and a same-day emergency finds no bed or no OR time
@@ -31,7 +33,7 @@ After the last day, one more solve (day ``H``, full windows, presolve on, 30% of
 that happens after the horizon: the rest of the present patients' stays and the admissions still to come.
 A patient who can no longer be admitted within his window is reported (a hard violation), never silently
 dropped. Per-day solves get at least ``MIN_DAY_SECONDS`` and re-searches add time, so a run may exceed its
-time limit by some seconds.
+time limit by some seconds (re-searches stop at ``RETRY_GRACE`` past it, then take ``MIN_DAY_SECONDS`` each).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ import math
 import time
 from collections.abc import Callable
 
+from reasoning.allocation.orpas_dynamic_scarce import spare_rooms_view
 from reasoning.allocation.orpas_greedy import greedy_schedule
 from reasoning.allocation.orpas_model import BedReserve, OrReserve, solve_placements
 from reasoning.allocation.orpas_options import allowed_rooms, placement_cost
@@ -66,6 +69,11 @@ FINAL_SHARE = 0.3  # share of the time for the final plan after the horizon
 MIN_DAY_SECONDS = 2.0  # floor of one day's solve (the total may then run over the time limit)
 RETRIES = 2  # extra searches of a day whose plan leaves a known patient out
 FINAL_RETRIES = 5  # the same for the final plan after the horizon
+RETRY_GRACE = 0.1  # share of the time limit re-searches may run past it (then MIN_DAY_SECONDS each)
+SPARE_ROOMS = True  # day models: flexible patients pay for days in scarce rooms (see orpas_dynamic_scarce)
+SUBSET_RESERVES = True  # a kind's bed reserve also serves the kinds whose rooms all lie among its rooms
+TRANSFER_FACTOR = 1.0  # a present patient's move priced at this many transfers in the days' models (3: fewer moves,
+# worse rooms, no gain measured on dept6_short07); the final plan always prices it at one
 
 
 @dataclasses.dataclass
@@ -121,7 +129,8 @@ def _reserves(inst: OrPasInstance, seen: list[OrPasPatient], d: int) -> list[Bed
     patients has come yet may still send one -- at the overall urgent share of all its patients, if higher.
     On a later day ``t`` the arrivals of days ``d + 1 .. t`` still in hospital (the kind's stays) are Poisson;
     the k-th free bed of the kind's rooms is priced ``RESERVE_COST * P(at least k)`` (kept when at least
-    ``MIN_TAIL``). OR time likewise per specialism (and for the day's total): urgent surgeries land on
+    ``MIN_TAIL``), the arrivals of every kind whose rooms all lie among these counted in (``SUBSET_RESERVES``).
+    OR time likewise per specialism (and for the day's total): urgent surgeries land on
     arrival day + surgery offset, each needing the median urgent surgery of the specialism.
     """
     days = d + 1
@@ -133,13 +142,16 @@ def _reserves(inst: OrPasInstance, seen: list[OrPasPatient], d: int) -> list[Bed
     kinds: dict[frozenset[str], list[OrPasPatient]] = {}
     for p in pool:
         kinds.setdefault(frozenset(r.name for r in allowed_rooms(inst, p)), []).append(p)
-    for rooms, members in sorted(kinds.items(), key=lambda kv: sorted(kv[0])):
-        rate = _rate(members, share, days)
-        if not rooms or rate <= 0:
+    sends = {k: (_rate(m, share, days), [q.los for q in m if _urgent(q)] or [q.los for q in m])
+             for k, m in kinds.items()}
+    for rooms in sorted(kinds, key=sorted):
+        # Hall: the free beds of these rooms serve every kind that can only use rooms among them
+        inner = [sends[k] for k in kinds if k and k <= rooms and (SUBSET_RESERVES or k == rooms) and sends[k][0] > 0]
+        if not rooms or not inner:
             continue
-        stays = [q.los for q in members if _urgent(q)] or [q.los for q in members]
         for t in range(d + 1, min(d + RESERVE_DAYS, inst.horizon - 1) + 1):
-            mean = rate * sum(sum(1 for s in stays if s > t - j) / len(stays) for j in range(d + 1, t + 1))
+            mean = sum(rate * sum(sum(1 for s in stays if s > t - j) / len(stays) for j in range(d + 1, t + 1))
+                       for rate, stays in inner)
             costs = _prices(mean, sum(inst.rooms[r].capacity for r in rooms))
             if costs:
                 out.append(BedReserve(rooms, t, costs))
@@ -236,40 +248,45 @@ def run_dynamic(inst: OrPasInstance, *, time_limit: float, workers: int, max_del
                 model.append(p)
                 if p.name in plan:
                     prefer[p.name] = plan[p.name]
-        warm, failed = greedy_schedule(inst, model, prefer=prefer, earliest=d, weights=weights)
+        w_day = weights if last else dataclasses.replace(weights, transfer=round(weights.transfer * TRANSFER_FACTOR))
+        seen = [p for p in inst.patients if p.registration <= d]
+        day_inst = inst
+        if SPARE_ROOMS and not last:  # flexible patients pay for days in rooms that others can only use
+            day_inst, model = spare_rooms_view(inst, model, seen, d)
+        warm, failed = greedy_schedule(day_inst, model, prefer=prefer, earliest=d, weights=w_day)
         if failed:  # re-place everybody not pinned, least flexible first
-            warm2, failed2 = greedy_schedule(inst, model, earliest=d, weights=weights)
+            warm2, failed2 = greedy_schedule(day_inst, model, earliest=d, weights=w_day)
             if len(failed2) < len(failed):
                 warm, failed = warm2, failed2
-        seen = [p for p in inst.patients if p.registration <= d]
         reserves = [] if last else _reserves(inst, seen, d)
-        costs = {p.name: _postpone_cost(inst, p, d, window, weights) for p in model if p.name not in staying}
+        costs = {p.name: _postpone_cost(day_inst, p, d, window, weights) for p in model if p.name not in staying}
         firm = frozenset(p.name for p in model  # known patients with no room for delay count in the reserves
                          if not p.present and p.max_admission - max(p.admission, d) <= URGENT_NOTICE)
         left = deadline - time.perf_counter()
         budget = max(final, left) if last else max(MIN_DAY_SECONDS, (left - final) / (inst.horizon - d))
-        res = solve_placements(inst, model, earliest=d, hint=warm, time_limit=budget, workers=workers,
-                               max_delay=window, weights=weights, presolve=last, drop_cost=costs, reserves=reserves,
+        res = solve_placements(day_inst, model, earliest=d, hint=warm, time_limit=budget, workers=workers,
+                               max_delay=window, weights=w_day, presolve=last, drop_cost=costs, reserves=reserves,
                                firm=firm)
         for _ in range(FINAL_RETRIES if last else RETRIES):  # a known patient left out: search again, presolve on
             lost = [n for n in res.dropped if costs[n] >= MISSED_ADMISSION_COST]
             if not lost or not res.assignment:
                 break
             progress(f"day {d}: {len(lost)} patient(s) left out, searching again")
-            fix, fail = greedy_schedule(inst, model, prefer=res.assignment, earliest=d, weights=weights,
+            fix, fail = greedy_schedule(day_inst, model, prefer=res.assignment, earliest=d, weights=w_day,
                                         first=frozenset(lost))
             hint = fix if len(fail) < len(lost) else res.assignment
-            again = solve_placements(inst, model, earliest=d, hint=hint, time_limit=max(MIN_DAY_SECONDS, budget),
-                                     workers=workers, max_delay=window, weights=weights, presolve=True,
+            rest = min(budget, deadline + RETRY_GRACE * time_limit - time.perf_counter())  # bounded overrun
+            again = solve_placements(day_inst, model, earliest=d, hint=hint, time_limit=max(MIN_DAY_SECONDS, rest),
+                                     workers=workers, max_delay=window, weights=w_day, presolve=True,
                                      drop_cost=costs, reserves=reserves, firm=firm)
             if again.objective is not None and (res.objective is None or again.objective < res.objective):
                 res = again
-        late = _blockers(inst, model, res.assignment, reserves, d, costs, firm) if res.assignment else set()
+        late = _blockers(day_inst, model, res.assignment, reserves, d, costs, firm) if res.assignment else set()
         if late:  # admissions of today that take kept beds or OR time: search again from a plan without them
             progress(f"day {d}: {len(late)} admission(s) take reserves, searching again")
             hint = {n: pa for n, pa in res.assignment.items() if n not in late}
-            again = solve_placements(inst, model, earliest=d, hint=hint, time_limit=MIN_DAY_SECONDS, workers=workers,
-                                     max_delay=window, weights=weights, presolve=False, drop_cost=costs,
+            again = solve_placements(day_inst, model, earliest=d, hint=hint, time_limit=MIN_DAY_SECONDS,
+                                     workers=workers, max_delay=window, weights=w_day, presolve=False, drop_cost=costs,
                                      reserves=reserves, firm=firm)
             if again.objective is not None and res.objective is not None and again.objective < res.objective:
                 res = again

@@ -64,11 +64,13 @@ def test_reserves_price_free_beds_and_or_time_by_poisson_tails(tmp_path: Path) -
     # the urgent share of all seen (1/2, B is urgent): mean .5 on day 1, P(>=1) = .393.
     # B's 80-minute surgery on her admission day: S2 has slots on day 2 (the schedule repeats every 2 days),
     # none on day 1, so OR time is kept on day 2 only, for S2 and for the day's total
+    # The free beds of R1 + R2 also serve A's kind (R1 only, a subset): mean 1 + .5 there, P(>=1) = .777
     relaxed = dataclasses.replace(by["A"], max_admission=3)
     got = _reserves(inst, [by["B"], relaxed], 0)
     tails1 = (12642,)
-    assert got == [BedReserve(frozenset({"R1"}), 1, (7869,)), BedReserve(frozenset({"R1", "R2"}), 1, tails1),
+    assert got == [BedReserve(frozenset({"R1"}), 1, (7869,)), BedReserve(frozenset({"R1", "R2"}), 1, (15537,)),
                    OrReserve(None, 2, 80, tails1), OrReserve("S2", 2, 80, tails1)]
+    assert _reserves(inst, [by["B"]], 0)[0] == BedReserve(frozenset({"R1", "R2"}), 1, tails1)  # B's kind alone
     assert _reserves(inst, [by["C"]], 1) == []  # last day of the horizon: nobody arrives after it
 
 
