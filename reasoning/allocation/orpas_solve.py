@@ -4,13 +4,13 @@ Static:
 
 1. greedy construction;
 2. the relaxation of :mod:`reasoning.allocation.orpas_bound` (HiGHS MIP, at most 40% of the time), first
-   without its transfer rows (at most 15%; a smaller model whose best admission days get the OR, idle and
+   without its transfer rows (at most 25%; a smaller model whose best admission days get the OR, idle and
    delay costs nearly right), then with them (the rest): the larger dual bound is a **proven lower bound of
    the full problem** (transfers allowed), reported as ``bound``; when they yield no admission days and
    the run has >= 240 s, a rolling-horizon pass -- the dynamic procedure, with 30% of the time -- is a
    further candidate;
 3. the single-room CP-SAT model with every admission window narrowed to the relaxation's day +- 1
-   (:mod:`reasoning.allocation.orpas_warm`), for half of the rest; a few patients it leaves out are freed in
+   (:mod:`reasoning.allocation.orpas_warm`), for 35% of the rest; a few patients it leaves out are freed in
    every LNS move below (with their whole windows); when it leaves out more (or the relaxation gave no
    days), CP-SAT on the whole single-room model, warm-started with the greedy plan (everybody may be left
    out there at a prohibitive cost, so the start is always complete);
@@ -51,9 +51,9 @@ Mode = Literal["static", "dynamic"]
 ROLLING_MIN_SECONDS = 240.0
 ROLLING_SHARE = 0.3  # static mode spends this share of its time on the rolling-horizon pass
 BOUND_SHARE = 0.4  # at most this share of the time for the two bound relaxations
-DAYS_SHARE = 0.15  # of which at most this share for the one without transfer rows (admission days)
+DAYS_SHARE = 0.25  # of which at most this share for the one without transfer rows (admission days)
 TIGHT_DAYS_GAP = 0.03  # admission days from the relaxation with transfer rows when its MIP gap is at most this
-CPSAT_SHARE = 0.5  # then this share of the rest on one CP-SAT search of the single-room model; LNS after
+CPSAT_SHARE = 0.35  # then this share of the rest on one CP-SAT search of the single-room model; LNS after
 WARM_SLACK = 1  # admission days within this many days of the relaxation's
 MAX_LEFT_FOR_LNS = 5  # a plan around the relaxation's days leaving out at most this many goes on to LNS as it is
 
