@@ -15,7 +15,8 @@ from medkg.cli.common import DataOpt, console, err_console
 __all__ = ["BOUND_OF", "bench_allocation"]
 
 BOUND_OF = ("proven lower bound of the full static problem (HiGHS relaxation: admission days and OR exact, rooms "
-            "relaxed to per-day room-type capacities, transfers counted per class and room type, gender mixing per room type)")
+            "relaxed to per-day room-type capacities, transfers counted per class and room type, gender mixing per "
+            "room type)")
 
 
 def _orpas_rows(files: list[Path], modes: list[str], limits: dict[str, float], workers: int) -> list[dict[str, Any]]:
