@@ -25,11 +25,6 @@ Every day ``d`` of the original horizon:
   the OR minutes of a specialism on a later day, and a same-day emergency finds no bed or no OR time
   (every dynamic violation traced; see the commit history); a day whose plan admits postponable patients
   into a reserve is searched again from a plan without them;
-- *opportunity cost of beds* (``OPPORTUNITY``, off by default: no gain measured; see
-  :mod:`reasoning.allocation.orpas_dynamic_opportunity`): the commit also pays, per group of rooms and later
-  day, for the beds it takes from the patients expected to register later (priced at the idle-OR credit they
-  would earn per bed-day); these prices never trigger the re-search of admissions that take reserves, which
-  serves the urgent reserves only;
 - the day's model is the single-room CP-SAT model, warm-started by the greedy (yesterday's plan first); a
   day that leaves a known patient out is searched again (presolve on) from a greedy repair that places
   those patients first; then day ``d`` is committed: who is admitted today and every room of today.
@@ -48,7 +43,6 @@ import math
 import time
 from collections.abc import Callable
 
-from reasoning.allocation.orpas_dynamic_opportunity import bed_opportunity
 from reasoning.allocation.orpas_dynamic_scarce import spare_rooms_view
 from reasoning.allocation.orpas_greedy import greedy_schedule
 from reasoning.allocation.orpas_model import BedReserve, OrReserve, solve_placements
@@ -77,9 +71,6 @@ RETRIES = 2  # extra searches of a day whose plan leaves a known patient out
 FINAL_RETRIES = 5  # the same for the final plan after the horizon
 RETRY_GRACE = 0.1  # share of the time limit re-searches may run past it (then MIN_DAY_SECONDS each)
 SPARE_ROOMS = True  # day models: flexible patients pay for days in scarce rooms (see orpas_dynamic_scarce)
-OPPORTUNITY = False  # day models: a commit pays for the beds it takes from future arrivals (orpas_dynamic_opportunity);
-# off: paired runs at 80 s (department groups) 88.0k vs 95.6k on dept6_short07 but +1.4% dept6_short06, +5.6%
-# dept2_short07, +1.1% dept4_short06 (hospital-wide group: +7% and +1% on dept6_short07/06); within run-to-run noise
 SUBSET_RESERVES = True  # a kind's bed reserve also serves the kinds whose rooms all lie among its rooms
 TRANSFER_FACTOR = 1.0  # a present patient's move priced at this many transfers in the days' models (3: fewer moves,
 # worse rooms, no gain measured on dept6_short07); the final plan always prices it at one
@@ -267,8 +258,7 @@ def run_dynamic(inst: OrPasInstance, *, time_limit: float, workers: int, max_del
             warm2, failed2 = greedy_schedule(day_inst, model, earliest=d, weights=w_day)
             if len(failed2) < len(failed):
                 warm, failed = warm2, failed2
-        urgent = [] if last else _reserves(inst, seen, d)
-        reserves = urgent + (bed_opportunity(inst, seen, model, d, weights) if OPPORTUNITY and not last else [])
+        reserves = [] if last else _reserves(inst, seen, d)
         costs = {p.name: _postpone_cost(day_inst, p, d, window, weights) for p in model if p.name not in staying}
         firm = frozenset(p.name for p in model  # known patients with no room for delay count in the reserves
                          if not p.present and p.max_admission - max(p.admission, d) <= URGENT_NOTICE)
@@ -291,7 +281,7 @@ def run_dynamic(inst: OrPasInstance, *, time_limit: float, workers: int, max_del
                                      drop_cost=costs, reserves=reserves, firm=firm)
             if again.objective is not None and (res.objective is None or again.objective < res.objective):
                 res = again
-        late = _blockers(day_inst, model, res.assignment, urgent, d, costs, firm) if res.assignment else set()
+        late = _blockers(day_inst, model, res.assignment, reserves, d, costs, firm) if res.assignment else set()
         if late:  # admissions of today that take kept beds or OR time: search again from a plan without them
             progress(f"day {d}: {len(late)} admission(s) take reserves, searching again")
             hint = {n: pa for n, pa in res.assignment.items() if n not in late}
