@@ -167,7 +167,7 @@ def _transfer_rows(lp: LpBuilder, cover: dict[tuple[ClassKey, int], list[int]],
     their current room's type on day 0: at least ``n[c, t] - z[c, t, 0]``; 100 each."""
     import numpy as np
 
-    for (ckey, d), _ys in cover.items():
+    for ckey, d in cover:
         if (ckey, d + 1) not in cover:
             continue
         ends = last.get((ckey, d), [])

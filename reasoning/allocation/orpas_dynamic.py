@@ -70,10 +70,6 @@ MIN_DAY_SECONDS = 2.0  # floor of one day's solve (the total may then run over t
 RETRIES = 2  # extra searches of a day whose plan leaves a known patient out
 FINAL_RETRIES = 5  # the same for the final plan after the horizon
 RETRY_GRACE = 0.1  # share of the time limit re-searches may run past it (then MIN_DAY_SECONDS each)
-SPARE_ROOMS = True  # day models: flexible patients pay for days in scarce rooms (see orpas_dynamic_scarce)
-SUBSET_RESERVES = True  # a kind's bed reserve also serves the kinds whose rooms all lie among its rooms
-TRANSFER_FACTOR = 1.0  # a present patient's move priced at this many transfers in the days' models (3: fewer moves,
-# worse rooms, no gain measured on dept6_short07); the final plan always prices it at one
 
 
 @dataclasses.dataclass
@@ -129,7 +125,7 @@ def _reserves(inst: OrPasInstance, seen: list[OrPasPatient], d: int) -> list[Bed
     patients has come yet may still send one -- at the overall urgent share of all its patients, if higher.
     On a later day ``t`` the arrivals of days ``d + 1 .. t`` still in hospital (the kind's stays) are Poisson;
     the k-th free bed of the kind's rooms is priced ``RESERVE_COST * P(at least k)`` (kept when at least
-    ``MIN_TAIL``), the arrivals of every kind whose rooms all lie among these counted in (``SUBSET_RESERVES``).
+    ``MIN_TAIL``), the arrivals of every kind whose rooms all lie among these counted in (Hall).
     OR time likewise per specialism (and for the day's total): urgent surgeries land on
     arrival day + surgery offset, each needing the median urgent surgery of the specialism.
     """
@@ -146,7 +142,7 @@ def _reserves(inst: OrPasInstance, seen: list[OrPasPatient], d: int) -> list[Bed
              for k, m in kinds.items()}
     for rooms in sorted(kinds, key=sorted):
         # Hall: the free beds of these rooms serve every kind that can only use rooms among them
-        inner = [sends[k] for k in kinds if k and k <= rooms and (SUBSET_RESERVES or k == rooms) and sends[k][0] > 0]
+        inner = [sends[k] for k in kinds if k and k <= rooms and sends[k][0] > 0]
         if not rooms or not inner:
             continue
         for t in range(d + 1, min(d + RESERVE_DAYS, inst.horizon - 1) + 1):
@@ -248,14 +244,13 @@ def run_dynamic(inst: OrPasInstance, *, time_limit: float, workers: int, max_del
                 model.append(p)
                 if p.name in plan:
                     prefer[p.name] = plan[p.name]
-        w_day = weights if last else dataclasses.replace(weights, transfer=round(weights.transfer * TRANSFER_FACTOR))
         seen = [p for p in inst.patients if p.registration <= d]
         day_inst = inst
-        if SPARE_ROOMS and not last:  # flexible patients pay for days in rooms that others can only use
-            day_inst, model = spare_rooms_view(inst, model, seen, d)
-        warm, failed = greedy_schedule(day_inst, model, prefer=prefer, earliest=d, weights=w_day)
+        if not last:  # flexible patients pay for days in rooms that others can only use (orpas_dynamic_scarce)
+            day_inst, model = spare_rooms_view(inst, model, seen)
+        warm, failed = greedy_schedule(day_inst, model, prefer=prefer, earliest=d, weights=weights)
         if failed:  # re-place everybody not pinned, least flexible first
-            warm2, failed2 = greedy_schedule(day_inst, model, earliest=d, weights=w_day)
+            warm2, failed2 = greedy_schedule(day_inst, model, earliest=d, weights=weights)
             if len(failed2) < len(failed):
                 warm, failed = warm2, failed2
         reserves = [] if last else _reserves(inst, seen, d)
@@ -265,19 +260,19 @@ def run_dynamic(inst: OrPasInstance, *, time_limit: float, workers: int, max_del
         left = deadline - time.perf_counter()
         budget = max(final, left) if last else max(MIN_DAY_SECONDS, (left - final) / (inst.horizon - d))
         res = solve_placements(day_inst, model, earliest=d, hint=warm, time_limit=budget, workers=workers,
-                               max_delay=window, weights=w_day, presolve=last, drop_cost=costs, reserves=reserves,
+                               max_delay=window, weights=weights, presolve=last, drop_cost=costs, reserves=reserves,
                                firm=firm)
         for _ in range(FINAL_RETRIES if last else RETRIES):  # a known patient left out: search again, presolve on
             lost = [n for n in res.dropped if costs[n] >= MISSED_ADMISSION_COST]
             if not lost or not res.assignment:
                 break
             progress(f"day {d}: {len(lost)} patient(s) left out, searching again")
-            fix, fail = greedy_schedule(day_inst, model, prefer=res.assignment, earliest=d, weights=w_day,
+            fix, fail = greedy_schedule(day_inst, model, prefer=res.assignment, earliest=d, weights=weights,
                                         first=frozenset(lost))
             hint = fix if len(fail) < len(lost) else res.assignment
             rest = min(budget, deadline + RETRY_GRACE * time_limit - time.perf_counter())  # bounded overrun
             again = solve_placements(day_inst, model, earliest=d, hint=hint, time_limit=max(MIN_DAY_SECONDS, rest),
-                                     workers=workers, max_delay=window, weights=w_day, presolve=True,
+                                     workers=workers, max_delay=window, weights=weights, presolve=True,
                                      drop_cost=costs, reserves=reserves, firm=firm)
             if again.objective is not None and (res.objective is None or again.objective < res.objective):
                 res = again
@@ -286,8 +281,8 @@ def run_dynamic(inst: OrPasInstance, *, time_limit: float, workers: int, max_del
             progress(f"day {d}: {len(late)} admission(s) take reserves, searching again")
             hint = {n: pa for n, pa in res.assignment.items() if n not in late}
             again = solve_placements(day_inst, model, earliest=d, hint=hint, time_limit=MIN_DAY_SECONDS,
-                                     workers=workers, max_delay=window, weights=w_day, presolve=False, drop_cost=costs,
-                                     reserves=reserves, firm=firm)
+                                     workers=workers, max_delay=window, weights=weights, presolve=False,
+                                     drop_cost=costs, reserves=reserves, firm=firm)
             if again.objective is not None and res.objective is not None and again.objective < res.objective:
                 res = again
         statuses.append(res.status)

@@ -8,12 +8,13 @@ dept6_short08: five beds that 55 patients can only use, taken on many horizon da
 allowed rooms).
 
 :func:`spare_rooms_view` returns the instance and patients the day model should use: a kind of patient
-(the set of rooms he may use) is *scarce* when the bed-days of the patients who may only use rooms among
-it, extrapolated from the share of the horizon's registrations seen so far, reach ``SCARCE_LOAD`` of its
-beds over the extended horizon. Every room outside the scarce kinds gets a synthetic feature that every
-patient who may use a room outside them prefers, so each day such a patient spends in a scarce room
-costs ``preferred_property`` (20) in the day model -- an opportunity cost; the validator never sees it
-(the solution names rooms only). Uses only patients registered by the day.
+(the set of rooms he may use, at most ``NARROW_SHARE`` of the hospital's beds) is *scarce* when the bed-days
+per bed of the patients registered so far who may only use rooms among it reach ``SCARCE_LOAD`` times the
+bed-days per bed of all patients registered so far (a ratio, so it needs no extrapolation to the horizon).
+Every room outside the scarce kinds gets a synthetic feature that every patient who may use a room outside
+them prefers, so each day such a patient spends in a scarce room costs ``preferred_property`` (20) in the
+day model -- an opportunity cost; the validator never sees it (the solution names rooms only). Uses only
+patients registered by the day.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ NARROW_SHARE = 0.25  # only kinds with at most this share of the hospital's beds
 SPARE_FEATURE = "__spare_room__"  # synthetic feature of rooms outside the scarce kinds (day models only)
 
 
-def scarce_rooms(inst: OrPasInstance, seen: list[OrPasPatient], d: int) -> frozenset[str]:
-    """Rooms of the kinds whose own patients (registered by ``d``, extrapolated) fill ``SCARCE_LOAD`` of them."""
+def scarce_rooms(inst: OrPasInstance, seen: list[OrPasPatient]) -> frozenset[str]:
+    """Rooms of the narrow kinds whose own patients (of ``seen``) load them ``SCARCE_LOAD`` as much as all do all."""
     kinds = {p.name: frozenset(r.name for r in allowed_rooms(inst, p)) for p in seen}
     overall = sum(p.los for p in seen) / max(1, inst.beds)
     out: set[str] = set()
@@ -44,10 +45,11 @@ def scarce_rooms(inst: OrPasInstance, seen: list[OrPasPatient], d: int) -> froze
     return frozenset(out)
 
 
-def spare_rooms_view(inst: OrPasInstance, model: list[OrPasPatient], seen: list[OrPasPatient],
-                     d: int) -> tuple[OrPasInstance, list[OrPasPatient]]:
-    """The instance and patients of day ``d``'s model with the scarce-room preference added (unchanged if none)."""
-    scarce = scarce_rooms(inst, seen, d)
+def spare_rooms_view(inst: OrPasInstance, model: list[OrPasPatient],
+                     seen: list[OrPasPatient]) -> tuple[OrPasInstance, list[OrPasPatient]]:
+    """The instance and patients of a day's model with the scarce-room preference added (unchanged if none);
+    ``seen``: the patients registered by that day."""
+    scarce = scarce_rooms(inst, seen)
     if not scarce:
         return inst, model
     rooms = {n: r if n in scarce else dataclasses.replace(r, features=r.features | {SPARE_FEATURE})

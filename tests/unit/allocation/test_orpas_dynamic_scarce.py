@@ -21,18 +21,18 @@ def _load(tmp: Path) -> OrPasInstance:
 def test_a_narrow_kind_loaded_by_its_own_patients_is_scarce(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     inst = _load(tmp_path)
     # A (2 days) may only use R1 (1 bed); B (1 day) R1 or R2: 3 bed-days on 3 beds overall, R1 alone 2 on 1 bed
-    assert scarce_rooms(inst, inst.patients, 0) == frozenset()  # R1 is a third of the beds: not narrow
+    assert scarce_rooms(inst, inst.patients) == frozenset()  # R1 is a third of the beds: not narrow
     monkeypatch.setattr(orpas_dynamic_scarce, "NARROW_SHARE", 0.5)
-    assert scarce_rooms(inst, inst.patients, 0) == frozenset({"R1"})
+    assert scarce_rooms(inst, inst.patients) == frozenset({"R1"})
     by = {p.name: p for p in inst.patients}
-    assert scarce_rooms(inst, [by["B"]], 0) == frozenset()  # B alone: R1 holds nobody who needs it
+    assert scarce_rooms(inst, [by["B"]]) == frozenset()  # B alone: R1 holds nobody who needs it
 
 
 def test_flexible_patients_pay_a_preferred_property_per_day_in_a_scarce_room(tmp_path: Path,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     inst = _load(tmp_path)
     monkeypatch.setattr(orpas_dynamic_scarce, "NARROW_SHARE", 0.5)
-    view, model = spare_rooms_view(inst, list(inst.patients), list(inst.patients), 0)
+    view, model = spare_rooms_view(inst, list(inst.patients), list(inst.patients))
     by = {p.name: p for p in model}
     assert SPARE_FEATURE in view.rooms["R2"].features and SPARE_FEATURE not in view.rooms["R1"].features
     assert by["A"] == next(p for p in inst.patients if p.name == "A")  # A can only use R1: unchanged
