@@ -17,7 +17,9 @@ Every day ``d`` of the original horizon:
   kind of patient (the rooms he may use) sends urgent patients (latest admission at most ``URGENT_NOTICE``
   days after registration) at the rate seen so far for it, or at the overall urgent share of its patients
   if higher (a kind whose first emergency has not come yet); the k-th free bed is priced ``RESERVE_COST *
-  P(at least k arrivals still in hospital)``, Poisson, for at most ``RESERVE_SHARE`` of the kind's beds. The
+  P(at least k arrivals still in hospital)``, Poisson, for at most ``RESERVE_SHARE`` of the kind's beds, or
+  ``URGENT_LOAD_FACTOR`` times the urgent share of its patients' bed-days if more (OR time: ``OR_RESERVE_COST``
+  and ``OR_MIN_TAIL``, since a committed surgery day never moves). The
   free beds of a kind's rooms also serve every kind whose rooms all lie among them (Hall's condition: a kind
   with one small room competes with the wider kinds for it), so their arrivals add to its mean.
   Only the commit is constrained: electives planned for later days are not, since tomorrow's model may
@@ -63,7 +65,11 @@ URGENT_NOTICE = 2  # days between registration and latest admission that make a 
 RESERVE_DAYS = 14  # later days whose beds and OR time a day's commit keeps for urgent arrivals
 RESERVE_COST = 20_000  # price of a missing reserve that an urgent arrival needs for sure
 MIN_TAIL = 0.05  # the k-th reserve is kept only if P(at least k urgent arrivals) >= this
+OR_RESERVE_COST = 50_000  # the same for OR time: a surgery committed for a later day can never move, and a
+OR_MIN_TAIL = 0.03  # specialism with one slot fits one long surgery (dept6_short09, Pat_349: P = .041 at 20k/.05)
 RESERVE_SHARE = 0.25  # at most this share of a kind's beds (of a day's OR time) is kept, and at least one
+URGENT_LOAD_FACTOR = 2.0  # or this times the urgent share of the bed-days of the patients the beds serve, if more
+# (a small ward urgent patients mostly fill: dept6_short09's children's rehabilitation, 10 beds, Pat_425)
 MISSED_ADMISSION_COST = 100_000  # a known patient left out of the day's plan
 FINAL_SHARE = 0.3  # share of the time for the final plan after the horizon
 MIN_DAY_SECONDS = 2.0  # floor of one day's solve (the total may then run over the time limit)
@@ -142,13 +148,17 @@ def _reserves(inst: OrPasInstance, seen: list[OrPasPatient], d: int) -> list[Bed
              for k, m in kinds.items()}
     for rooms in sorted(kinds, key=sorted):
         # Hall: the free beds of these rooms serve every kind that can only use rooms among them
-        inner = [sends[k] for k in kinds if k and k <= rooms and sends[k][0] > 0]
+        within = [k for k in kinds if k and k <= rooms and sends[k][0] > 0]
+        inner = [sends[k] for k in within]
         if not rooms or not inner:
             continue
+        members = [q for k in within for q in kinds[k]]
+        urgent_load = sum(q.los for q in members if _urgent(q)) / max(1, sum(q.los for q in members))
         for t in range(d + 1, min(d + RESERVE_DAYS, inst.horizon - 1) + 1):
             mean = sum(rate * sum(sum(1 for s in stays if s > t - j) / len(stays) for j in range(d + 1, t + 1))
                        for rate, stays in inner)
-            costs = _prices(mean, sum(inst.rooms[r].capacity for r in rooms))
+            share = min(1.0, max(RESERVE_SHARE, URGENT_LOAD_FACTOR * urgent_load))
+            costs = _prices(mean, sum(inst.rooms[r].capacity for r in rooms), share)
             if costs:
                 out.append(BedReserve(rooms, t, costs))
     surgical = [p for p in pool if inst.surgery_minutes(p) and p.surgery_offset is not None]
@@ -171,7 +181,7 @@ def _reserves(inst: OrPasInstance, seen: list[OrPasPatient], d: int) -> list[Bed
             mean = rate * sum(1 for o in offsets if t - o >= d + 1) / len(offsets)
             cap = (inst.slot_minutes(t, spec) + inst.slots(t, spec) * ADMITTED_OVERTIME_PER_SLOT if spec
                    else inst.day_minutes(t) + ADMITTED_TOTAL_OVERTIME)
-            costs = _prices(mean, cap // minutes)
+            costs = _prices(mean, cap // minutes, cost=OR_RESERVE_COST, min_tail=OR_MIN_TAIL)
             if costs:
                 out.append(OrReserve(spec, t, minutes, costs))
     return out
@@ -196,11 +206,12 @@ def _blockers(inst: OrPasInstance, model: list[OrPasPatient], plan: dict[str, tu
     return out
 
 
-def _prices(mean: float, room: int) -> tuple[int, ...]:
-    """Prices of the k-th reserve; at most ``RESERVE_SHARE`` of ``room`` units (and at least one) are kept, or
-    a small ward kept for emergencies turns its electives away until after the horizon, when it is full."""
-    most = max(1, math.floor(RESERVE_SHARE * room))
-    return tuple(round(RESERVE_COST * tail) for tail in _poisson_tails(mean) if tail >= MIN_TAIL)[:most]
+def _prices(mean: float, room: int, share: float = RESERVE_SHARE, *, cost: int = RESERVE_COST,
+            min_tail: float = MIN_TAIL) -> tuple[int, ...]:
+    """Prices of the k-th reserve; at most ``share`` of ``room`` units (and at least one) are kept, or a small
+    ward kept for emergencies turns its electives away until after the horizon, when it is full."""
+    most = max(1, math.floor(share * room))
+    return tuple(round(cost * tail) for tail in _poisson_tails(mean) if tail >= min_tail)[:most]
 
 
 def _poisson_tails(rate: float, most: int = 6) -> list[float]:

@@ -9,6 +9,7 @@ import pytest
 
 from reasoning.allocation.orpas_dynamic import (
     MISSED_ADMISSION_COST,
+    OR_RESERVE_COST,
     RESERVE_COST,
     _postpone_cost,
     _prices,
@@ -54,9 +55,10 @@ def test_droppable_patient_without_any_room_is_reported_not_raised(tmp_path: Pat
 def test_reserves_price_free_beds_and_or_time_by_poisson_tails(tmp_path: Path) -> None:
     inst = _load(tmp_path, _C)
     by = {p.name: p for p in inst.patients}
-    assert RESERVE_COST == 20_000
+    assert RESERVE_COST == 20_000 and OR_RESERVE_COST == 50_000
     assert _prices(1.0, 12) == (12642, 5285, 1606)  # P(>=1) = .632, P(>=2) = .264, P(>=3) = .080, P(>=4) < 5%
     assert _prices(1.0, 4) == (12642,) and _prices(1.0, 1) == (12642,)  # a quarter of the beds, at least one
+    assert _prices(1.0, 4, 0.75) == (12642, 5285, 1606)  # a ward urgent arrivals mostly fill keeps more
     # C: registered and due on day 0 (urgent), R1 only (1 bed), 2 days: one urgent arrival a day, mean 1 on
     # day 1; no surgery seen, so no OR reserve
     assert _reserves(inst, [by["C"]], 0) == [BedReserve(frozenset({"R1"}), 1, (12642,))]
@@ -64,13 +66,16 @@ def test_reserves_price_free_beds_and_or_time_by_poisson_tails(tmp_path: Path) -
     # the urgent share of all seen (1/2, B is urgent): mean .5 on day 1, P(>=1) = .393.
     # B's 80-minute surgery on her admission day: S2 has slots on day 2 (the schedule repeats every 2 days),
     # none on day 1, so OR time is kept on day 2 only, for S2 and for the day's total
-    # The free beds of R1 + R2 also serve A's kind (R1 only, a subset): mean 1 + .5 there, P(>=1) = .777
+    # The free beds of R1 + R2 also serve A's kind (R1 only, a subset): mean 1 + .5 there, P(>=1) = .777,
+    # P(>=2) = .442; B (urgent, 1 day) has a third of the two's bed-days, so twice that share, 2 of the 3 beds,
+    # may be kept (not only a quarter, at least one)
     relaxed = dataclasses.replace(by["A"], max_admission=3)
     got = _reserves(inst, [by["B"], relaxed], 0)
-    tails1 = (12642,)
-    assert got == [BedReserve(frozenset({"R1"}), 1, (7869,)), BedReserve(frozenset({"R1", "R2"}), 1, (15537,)),
-                   OrReserve(None, 2, 80, tails1), OrReserve("S2", 2, 80, tails1)]
-    assert _reserves(inst, [by["B"]], 0)[0] == BedReserve(frozenset({"R1", "R2"}), 1, tails1)  # B's kind alone
+    or_tails1 = (31606,)  # OR time: priced at OR_RESERVE_COST (50,000) * .632
+    assert got == [BedReserve(frozenset({"R1"}), 1, (7869,)), BedReserve(frozenset({"R1", "R2"}), 1, (15537, 8843)),
+                   OrReserve(None, 2, 80, or_tails1), OrReserve("S2", 2, 80, or_tails1)]
+    # B's kind alone: all its bed-days urgent, so up to all 3 beds: P(>=1..3) for mean 1
+    assert _reserves(inst, [by["B"]], 0)[0] == BedReserve(frozenset({"R1", "R2"}), 1, (12642, 5285, 1606))
     assert _reserves(inst, [by["C"]], 1) == []  # last day of the horizon: nobody arrives after it
 
 
