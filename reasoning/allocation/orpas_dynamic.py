@@ -154,12 +154,12 @@ def _reserves(inst: OrPasInstance, seen: list[OrPasPatient], d: int) -> list[Bed
             continue
         members = [q for k in within for q in kinds[k]]
         urgent_load = sum(q.los for q in members if _urgent(q)) / max(1, sum(q.los for q in members))
-        share = min(1.0, max(RESERVE_SHARE, URGENT_LOAD_FACTOR * urgent_load))  # of the beds kept at most
+        keep = min(1.0, max(RESERVE_SHARE, URGENT_LOAD_FACTOR * urgent_load))  # of the beds kept at most
         beds = sum(inst.rooms[r].capacity for r in rooms)
         for t in range(d + 1, min(d + RESERVE_DAYS, inst.horizon - 1) + 1):
             mean = sum(rate * sum(sum(1 for s in stays if s > t - j) / len(stays) for j in range(d + 1, t + 1))
                        for rate, stays in inner)
-            costs = _prices(mean, beds, share)
+            costs = _prices(mean, beds, keep)
             if costs:
                 out.append(BedReserve(rooms, t, costs))
     surgical = [p for p in pool if inst.surgery_minutes(p) and p.surgery_offset is not None]
