@@ -113,3 +113,14 @@ def test_postponing_beyond_the_window_is_priced_only_when_the_window_allows(tmp_
     # A (2 days, R1 costs 0 per day) admitted on day 1 instead of 0: 5 delay, no bed-day inside H on day 1 lost
     # (1 of 2 days inside a 2-day horizon): cost 1 + 5 - 20 * 1
     assert _postpone_cost(inst, by["A"], 0, 0, WEIGHTS) == 1 + 5 - 20
+
+
+def test_or_reserve_rate_uses_the_overall_urgent_share_not_a_bed_cap(tmp_path: Path) -> None:
+    inst = _load(tmp_path, _C)
+    by = {p.name: p for p in inst.patients}
+    # C is urgent without surgery; B, with three days' notice, is a surgical elective: no urgent surgery seen, so
+    # her specialism sends urgent surgeries at the overall urgent share, 1/2 a day (the bed groups' caps, 1.0
+    # here, must not leak into it): mean .5 on day 2, P(>=1) = .393, priced at 50,000
+    relaxed = dataclasses.replace(by["B"], max_admission=3)
+    got = [r for r in _reserves(inst, [by["C"], relaxed], 0) if isinstance(r, OrReserve)]
+    assert got == [OrReserve(None, 2, 80, (19673,)), OrReserve("S2", 2, 80, (19673,))]
