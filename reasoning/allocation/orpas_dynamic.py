@@ -139,12 +139,12 @@ def _reserves(inst: OrPasInstance, seen: list[OrPasPatient], d: int) -> list[Bed
     pool = [p for p in seen if not p.present]
     if not pool:
         return []
-    share = sum(1 for p in pool if _urgent(p)) / len(pool)
+    urgent_share = sum(1 for p in pool if _urgent(p)) / len(pool)
     out: list[BedReserve | OrReserve] = []
     kinds: dict[frozenset[str], list[OrPasPatient]] = {}
     for p in pool:
         kinds.setdefault(frozenset(r.name for r in allowed_rooms(inst, p)), []).append(p)
-    sends = {k: (_rate(m, share, days), [q.los for q in m if _urgent(q)] or [q.los for q in m])
+    sends = {k: (_rate(m, urgent_share, days), [q.los for q in m if _urgent(q)] or [q.los for q in m])
              for k, m in kinds.items()}
     for rooms in sorted(kinds, key=sorted):
         # Hall: the free beds of these rooms serve every kind that can only use rooms among them
@@ -152,8 +152,8 @@ def _reserves(inst: OrPasInstance, seen: list[OrPasPatient], d: int) -> list[Bed
         inner = [sends[k] for k in within]
         if not rooms or not inner:
             continue
-        members = [q for k in within for q in kinds[k]]
-        urgent_load = sum(q.los for q in members if _urgent(q)) / max(1, sum(q.los for q in members))
+        served = [q for k in within for q in kinds[k]]
+        urgent_load = sum(q.los for q in served if _urgent(q)) / max(1, sum(q.los for q in served))
         keep = min(1.0, max(RESERVE_SHARE, URGENT_LOAD_FACTOR * urgent_load))  # of the beds kept at most
         beds = sum(inst.rooms[r].capacity for r in rooms)
         for t in range(d + 1, min(d + RESERVE_DAYS, inst.horizon - 1) + 1):
@@ -165,7 +165,7 @@ def _reserves(inst: OrPasInstance, seen: list[OrPasPatient], d: int) -> list[Bed
     surgical = [p for p in pool if inst.surgery_minutes(p) and p.surgery_offset is not None]
     if not surgical:
         return out
-    s_share = max(share, sum(1 for p in surgical if _urgent(p)) / len(surgical))
+    s_share = max(urgent_share, sum(1 for p in surgical if _urgent(p)) / len(surgical))
     by_spec: dict[str | None, list[OrPasPatient]] = {None: surgical}
     for p in surgical:
         by_spec.setdefault(inst.specialism_of(p), []).append(p)
