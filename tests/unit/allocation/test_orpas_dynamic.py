@@ -124,3 +124,22 @@ def test_or_reserve_rate_uses_the_overall_urgent_share_not_a_bed_cap(tmp_path: P
     relaxed = dataclasses.replace(by["B"], max_admission=3)
     got = [r for r in _reserves(inst, [by["C"], relaxed], 0) if isinstance(r, OrReserve)]
     assert got == [OrReserve(None, 2, 80, (19673,)), OrReserve("S2", 2, 80, (19673,))]
+
+
+def test_reserves_count_only_urgent_arrivals_admitted_by_the_day_they_protect(tmp_path: Path) -> None:
+    inst = _load(tmp_path, _C)
+    by = {p.name: p for p in inst.patients}
+    # C1 registers on day 0 like C but is admitted a day later: an urgent patient registered on day 1 with his
+    # lag reaches the ward on day 2, after the horizon, so the commit of day 0 keeps no bed of day 1 for him
+    c1 = dataclasses.replace(by["C"], name="C1", admission=1, discharge=3, max_admission=1)
+    assert _reserves(inst, [c1], 0) == []
+    # C and C1 seen: 2 urgent arrivals a day, half of them admitted the day they register: mean 1 on day 1
+    # (2 without the lags: P(>=1) = .865 would price it at 17,293)
+    assert _reserves(inst, [by["C"], c1], 0) == [BedReserve(frozenset({"R1"}), 1, (12642,))]
+    # B's surgery on her admission day: registered on day 1 with a lag of 1 she is operated on day 2, where S2
+    # has slots (OR time kept, as for lag 0); with a lag of 2 she is operated after the horizon (none kept)
+    lag1 = dataclasses.replace(by["B"], admission=1, discharge=2, max_admission=1, surgery_day=1)
+    lag2 = dataclasses.replace(by["B"], admission=2, discharge=3, max_admission=2, surgery_day=2)
+    assert [r for r in _reserves(inst, [lag1], 0) if isinstance(r, OrReserve)] == [
+        OrReserve(None, 2, 80, (31606,)), OrReserve("S2", 2, 80, (31606,))]
+    assert [r for r in _reserves(inst, [lag2], 0) if isinstance(r, OrReserve)] == []
