@@ -27,6 +27,12 @@ Every day ``d`` of the original horizon:
   the OR minutes of a specialism on a later day, and a same-day emergency finds no bed or no OR time
   (every dynamic violation traced; see the commit history); a day whose plan admits postponable patients
   into a reserve is searched again from a plan without them;
+- the day's model credits the idle-bed saving (20 a bed-day) only for days ``d .. d + CREDIT_DAYS - 1``: a
+  bed-day after them would otherwise earn a patient admitted today credit for a bed that a patient not
+  registered yet would fill (with his OR time): without the cut, long stays with short surgeries filled the
+  beds early and the surgical patients who came later went past the horizon (dept4_short09: the beds of
+  day 11 held three 6-day stays with 25-minute surgeries admitted on days 7-8; static admitted 3-day stays
+  with 60-115 minutes there);
 - the day's model is the single-room CP-SAT model, warm-started by the greedy (yesterday's plan first); a
   day that leaves a known patient out is searched again (presolve on) from a greedy repair that places
   those patients first; then day ``d`` is committed: who is admitted today and every room of today.
@@ -71,6 +77,7 @@ RESERVE_SHARE = 0.25  # at most this share of a kind's beds (of a day's OR time)
 URGENT_LOAD_FACTOR = 2.0  # or this times the urgent share of the bed-days of the patients the beds serve, if more
 # (a small ward urgent patients mostly fill: dept6_short09's children's rehabilitation, 10 beds, Pat_425)
 MISSED_ADMISSION_COST = 100_000  # a known patient left out of the day's plan
+CREDIT_DAYS = 4  # a day's model credits the idle-bed saving of days d .. d + CREDIT_DAYS - 1 only
 FINAL_SHARE = 0.3  # share of the time for the final plan after the horizon
 MIN_DAY_SECONDS = 2.0  # floor of one day's solve (the total may then run over the time limit)
 RETRIES = 2  # extra searches of a day whose plan leaves a known patient out
@@ -95,12 +102,14 @@ def _continuing(p: OrPasPatient, admitted_on: int, room: str, d: int) -> OrPasPa
                                max_admission=d, surgery_day=sd, initial_room=room)
 
 
-def _postpone_cost(inst: OrPasInstance, p: OrPasPatient, d: int, window: int | None, w: Weights) -> int:
+def _postpone_cost(inst: OrPasInstance, p: OrPasPatient, d: int, window: int | None, w: Weights, *,
+                   credit_until: int | None = None) -> int:
     """Cost of leaving a known patient out of day ``d``'s plan.
 
     Huge when he can only be admitted inside the day's rolling window; otherwise the cost of admitting
     him on the first day after the window in his cheapest room (he is re-planned tomorrow), so the plan
-    may push a flexible elective back to keep beds for expected urgent arrivals.
+    may push a flexible elective back to keep beds for expected urgent arrivals. ``credit_until`` as in
+    :func:`placement_cost`.
     """
     if window is None:
         return MISSED_ADMISSION_COST
@@ -110,7 +119,7 @@ def _postpone_cost(inst: OrPasInstance, p: OrPasPatient, d: int, window: int | N
     rooms = allowed_rooms(inst, p)
     if not rooms:
         return MISSED_ADMISSION_COST
-    return 1 + min(placement_cost(inst, p, r, after, w) for r in rooms)
+    return 1 + min(placement_cost(inst, p, r, after, w, credit_until=credit_until) for r in rooms)
 
 
 def _urgent(p: OrPasPatient) -> bool:
@@ -273,14 +282,16 @@ def run_dynamic(inst: OrPasInstance, *, time_limit: float, workers: int, max_del
             if len(failed2) < len(failed):
                 warm, failed = warm2, failed2
         reserves = [] if last else _reserves(inst, seen, d)
-        costs = {p.name: _postpone_cost(day_inst, p, d, window, weights) for p in model if p.name not in staying}
+        credit = None if last else d + CREDIT_DAYS
+        costs = {p.name: _postpone_cost(day_inst, p, d, window, weights, credit_until=credit)
+                 for p in model if p.name not in staying}
         firm = frozenset(p.name for p in model  # known patients with no room for delay count in the reserves
                          if not p.present and p.max_admission - max(p.admission, d) <= URGENT_NOTICE)
         left = deadline - time.perf_counter()
         budget = max(final, left) if last else max(MIN_DAY_SECONDS, (left - final) / (inst.horizon - d))
         res = solve_placements(day_inst, model, earliest=d, hint=warm, time_limit=budget, workers=workers,
                                max_delay=window, weights=weights, presolve=last, drop_cost=costs, reserves=reserves,
-                               firm=firm)
+                               firm=firm, credit_until=credit)
         for _ in range(FINAL_RETRIES if last else RETRIES):  # a known patient left out: search again, presolve on
             lost = [n for n in res.dropped if costs[n] >= MISSED_ADMISSION_COST]
             if not lost or not res.assignment:
@@ -292,7 +303,7 @@ def run_dynamic(inst: OrPasInstance, *, time_limit: float, workers: int, max_del
             rest = min(budget, deadline + RETRY_GRACE * time_limit - time.perf_counter())  # bounded overrun
             again = solve_placements(day_inst, model, earliest=d, hint=hint, time_limit=max(MIN_DAY_SECONDS, rest),
                                      workers=workers, max_delay=window, weights=weights, presolve=True,
-                                     drop_cost=costs, reserves=reserves, firm=firm)
+                                     drop_cost=costs, reserves=reserves, firm=firm, credit_until=credit)
             if again.objective is not None and (res.objective is None or again.objective < res.objective):
                 res = again
         late = _blockers(day_inst, model, res.assignment, reserves, d, costs, firm) if res.assignment else set()
@@ -301,7 +312,7 @@ def run_dynamic(inst: OrPasInstance, *, time_limit: float, workers: int, max_del
             hint = {n: pa for n, pa in res.assignment.items() if n not in late}
             again = solve_placements(day_inst, model, earliest=d, hint=hint, time_limit=MIN_DAY_SECONDS,
                                      workers=workers, max_delay=window, weights=weights, presolve=False,
-                                     drop_cost=costs, reserves=reserves, firm=firm)
+                                     drop_cost=costs, reserves=reserves, firm=firm, credit_until=credit)
             if again.objective is not None and res.objective is not None and again.objective < res.objective:
                 res = again
         statuses.append(res.status)

@@ -108,6 +108,7 @@ def solve_placements(
     drop_cost: dict[str, int] | None = None,
     reserves: Sequence[BedReserve | OrReserve] = (),
     firm: frozenset[str] = frozenset(),
+    credit_until: int | None = None,
 ) -> ModelResult:
     """Optimise the placements of ``patients``; ``fixed`` ones keep their placement, others start >= ``earliest``.
 
@@ -116,6 +117,7 @@ def solve_placements(
     such a patient without placement options is left out instead of raising. ``reserves`` price what the
     commit of day ``earliest`` leaves free on later days (present patients counted in their current room,
     the patients named in ``firm`` -- known, with no room for delay -- wherever they are planned).
+    ``credit_until`` credits idle beds only before that day (see :func:`placement_cost`).
     """
     from ortools.sat.python import cp_model
 
@@ -155,12 +157,14 @@ def solve_placements(
             ok = froom in {r.name for r in allowed_rooms(inst, p)} and fday + p.los <= inst.num_days
             if not ok or not (p.admission == fday if p.present else p.admission <= fday <= p.max_admission):
                 raise SolverError(f"fixed placement of {p.name} ({froom}, day {fday}) is not allowed")
-            plist = [Placement(p.name, froom, fday, placement_cost(inst, p, rooms[froom], fday, w))]
+            plist = [Placement(p.name, froom, fday, placement_cost(inst, p, rooms[froom], fday, w,
+                                                                credit_until=credit_until))]
         else:
-            plist = placements(inst, p, earliest=earliest, max_delay=max_delay, w=w)
+            plist = placements(inst, p, earliest=earliest, max_delay=max_delay, w=w, credit_until=credit_until)
             want = hint.get(p.name)
             if want is not None and max_delay is not None and all((o.room, o.admission) != want for o in plist):
-                plist = placements(inst, p, earliest=earliest, max_delay=None, w=w)  # keep the warm start reachable
+                # keep the warm start reachable
+                plist = placements(inst, p, earliest=earliest, max_delay=None, w=w, credit_until=credit_until)
         if not plist and p.name in drop_cost and p.name not in fixed:
             drops[p.name] = m.NewConstant(1)
             continue

@@ -51,17 +51,22 @@ def room_day_cost(inst: OrPasInstance, p: OrPasPatient, room: Room, w: Weights =
     return cost
 
 
-def placement_cost(inst: OrPasInstance, p: OrPasPatient, room: Room, a: int, w: Weights = WEIGHTS) -> int:
-    """Linear cost of one placement; the idle-bed credit is ``-w.idle_bed`` per bed-day inside the horizon."""
+def placement_cost(inst: OrPasInstance, p: OrPasPatient, room: Room, a: int, w: Weights = WEIGHTS, *,
+                   credit_until: int | None = None) -> int:
+    """Linear cost of one placement; the idle-bed credit is ``-w.idle_bed`` per bed-day inside the horizon.
+
+    ``credit_until`` (dynamic mode's day models) credits only the bed-days before that day.
+    """
     cost = room_day_cost(inst, p, room, w) * p.los + w.delay * (a - p.admission)
     if p.initial_room is not None and room.name != p.initial_room:
         cost += w.transfer
-    inside = max(0, min(a + p.los, inst.horizon) - a)
+    end = inst.horizon if credit_until is None else min(inst.horizon, credit_until)
+    inside = max(0, min(a + p.los, end) - a)
     return cost - w.idle_bed * inside
 
 
 def placements(inst: OrPasInstance, p: OrPasPatient, *, earliest: int = 0, max_delay: int | None = None,
-               w: Weights = WEIGHTS) -> list[Placement]:
+               w: Weights = WEIGHTS, credit_until: int | None = None) -> list[Placement]:
     """Every feasible ``(room, admission day)`` of a patient, cheapest first.
 
     ``max_delay`` (rolling) limits admission to ``max(admission, earliest) + max_delay`` at the latest.
@@ -72,7 +77,8 @@ def placements(inst: OrPasInstance, p: OrPasPatient, *, earliest: int = 0, max_d
     if p.present:  # already in hospital: admitted on his admission day (day 0, or today in dynamic mode)
         lo = hi = p.admission
     rooms = allowed_rooms(inst, p)
-    out = [Placement(p.name, r.name, a, placement_cost(inst, p, r, a, w)) for a in range(lo, hi + 1) for r in rooms]
+    out = [Placement(p.name, r.name, a, placement_cost(inst, p, r, a, w, credit_until=credit_until))
+           for a in range(lo, hi + 1) for r in rooms]
     out.sort(key=lambda o: (o.cost, o.admission, o.room))
     return out
 

@@ -17,6 +17,7 @@ from reasoning.allocation.orpas_dynamic import (
 )
 from reasoning.allocation.orpas_io import load_instance
 from reasoning.allocation.orpas_model import BedReserve, OrReserve, solve_placements
+from reasoning.allocation.orpas_options import placement_cost
 from reasoning.allocation.orpas_types import WEIGHTS, OrPasInstance
 from tests.unit.allocation.orpas_fixtures import NO_ROOM_PATIENT, instance_xml, write
 
@@ -143,3 +144,21 @@ def test_reserves_count_only_urgent_arrivals_admitted_by_the_day_they_protect(tm
     assert [r for r in _reserves(inst, [lag1], 0) if isinstance(r, OrReserve)] == [
         OrReserve(None, 2, 80, (31606,)), OrReserve("S2", 2, 80, (31606,))]
     assert [r for r in _reserves(inst, [lag2], 0) if isinstance(r, OrReserve)] == []
+
+
+def test_a_day_model_credits_idle_beds_only_before_credit_until(tmp_path: Path) -> None:
+    inst = _load(tmp_path, _C)
+    by = {p.name: p for p in inst.patients}
+    room = inst.rooms["R1"]
+    # A: 2 days in R1 (no room cost) from day 0, both inside the 2-day horizon: -40; credited up to day 1: -20
+    assert placement_cost(inst, by["A"], room, 0, WEIGHTS) == -40
+    assert placement_cost(inst, by["A"], room, 0, WEIGHTS, credit_until=1) == -20
+    assert placement_cost(inst, by["A"], room, 0, WEIGHTS, credit_until=5) == -40  # never past the horizon
+    # postponed to day 1 (5 delay): his day 1 is credited only if credit_until lies after it
+    assert _postpone_cost(inst, by["A"], 0, 0, WEIGHTS, credit_until=1) == 1 + 5
+    assert _postpone_cost(inst, by["A"], 0, 0, WEIGHTS, credit_until=2) == 1 + 5 - 20
+    alone = dataclasses.replace(inst, patients=[by["A"]])
+    full = solve_placements(alone, alone.patients, time_limit=10)
+    cut = solve_placements(alone, alone.patients, time_limit=10, credit_until=1)
+    assert full.assignment == cut.assignment == {"A": ("R1", 0)}
+    assert full.objective is not None and cut.objective is not None and cut.objective - full.objective == 20
