@@ -122,6 +122,17 @@ def _postpone_cost(inst: OrPasInstance, p: OrPasPatient, d: int, window: int | N
     return 1 + min(placement_cost(inst, p, r, after, w, credit_until=credit_until) for r in rooms)
 
 
+def _outranking(costs: dict[str, int], reserves: list[BedReserve | OrReserve]) -> dict[str, int]:
+    """Drop costs in which a known patient who cannot be postponed outranks every reserve.
+
+    A reserve keeps room for patients who *may* come; one who is here and due must never be left out for
+    it. At ``MISSED_ADMISSION_COST`` he was, when a long stay in a big ward missed a reserve level on each
+    of its days (dept6_short07, Pat_132: 10 days, about 19,000 a day, left out on the day his window ended).
+    """
+    must = MISSED_ADMISSION_COST + sum(sum(r.costs) for r in reserves)
+    return {n: must if c >= MISSED_ADMISSION_COST else c for n, c in costs.items()}
+
+
 def _urgent(p: OrPasPatient) -> bool:
     """A patient who arrives with little notice and little room for delay (the beds a plan must keep free)."""
     return not p.present and p.max_admission - p.registration <= URGENT_NOTICE
@@ -283,8 +294,8 @@ def run_dynamic(inst: OrPasInstance, *, time_limit: float, workers: int, max_del
                 warm, failed = warm2, failed2
         reserves = [] if last else _reserves(inst, seen, d)
         credit = None if last else d + CREDIT_DAYS
-        costs = {p.name: _postpone_cost(day_inst, p, d, window, weights, credit_until=credit)
-                 for p in model if p.name not in staying}
+        costs = _outranking({p.name: _postpone_cost(day_inst, p, d, window, weights, credit_until=credit)
+                             for p in model if p.name not in staying}, reserves)
         firm = frozenset(p.name for p in model  # known patients with no room for delay count in the reserves
                          if not p.present and p.max_admission - max(p.admission, d) <= URGENT_NOTICE)
         left = deadline - time.perf_counter()

@@ -11,6 +11,7 @@ from reasoning.allocation.orpas_dynamic import (
     MISSED_ADMISSION_COST,
     OR_RESERVE_COST,
     RESERVE_COST,
+    _outranking,
     _postpone_cost,
     _prices,
     _reserves,
@@ -162,3 +163,18 @@ def test_a_day_model_credits_idle_beds_only_before_credit_until(tmp_path: Path) 
     cut = solve_placements(alone, alone.patients, time_limit=10, credit_until=1)
     assert full.assignment == cut.assignment == {"A": ("R1", 0)}
     assert full.objective is not None and cut.objective is not None and cut.objective - full.objective == 20
+
+
+def test_a_due_patient_is_never_left_out_for_a_reserve(tmp_path: Path) -> None:
+    full = _load(tmp_path, _C)
+    inst = dataclasses.replace(full, patients=[p for p in full.patients if p.name == "C"])
+    # C is due today and holds R1 (1 bed) on day 1 too; that day's reserve of R1 is priced above a left-out patient
+    keep = [BedReserve(frozenset({"R1"}), 1, (MISSED_ADMISSION_COST + 50_000,))]
+    plain = {"C": MISSED_ADMISSION_COST}
+    left = solve_placements(inst, inst.patients, time_limit=10, drop_cost=plain, reserves=keep)
+    assert left.dropped == ["C"]  # what happened on dept6_short07 (Pat_132)
+    costs = _outranking(plain, keep)
+    assert costs == {"C": 2 * MISSED_ADMISSION_COST + 50_000}
+    placed = solve_placements(inst, inst.patients, time_limit=10, drop_cost=costs, reserves=keep)
+    assert placed.dropped == [] and placed.assignment["C"] == ("R1", 0)
+    assert _outranking({"A": 40}, keep) == {"A": 40}  # a postponable patient still weighs his delay against it
