@@ -17,11 +17,12 @@ Every day ``d`` of the original horizon:
   kind of patient (the rooms he may use) sends urgent patients (latest admission at most ``URGENT_NOTICE``
   days after registration) at the rate seen so far for it, or at the overall urgent share of its patients
   if higher (a kind whose first emergency has not come yet); the k-th free bed is priced ``RESERVE_COST *
-  P(at least k arrivals still in hospital)``, Poisson, for at most ``RESERVE_SHARE`` of the kind's beds, or
+  P(at least k arrivals still in hospital)`` (negative binomial, since urgent patients come in bursts: see
+  ``URGENT_DISPERSION``), kept when at least ``MIN_TAIL``, for at most ``RESERVE_SHARE`` of the kind's beds, or
   ``URGENT_LOAD_FACTOR`` times the urgent share of its patients' bed-days if more (OR time: ``OR_RESERVE_COST``
-  and ``OR_MIN_TAIL``, since a committed surgery day never moves). The
-  free beds of a kind's rooms also serve every kind whose rooms all lie among them (Hall's condition: a kind
-  with one small room competes with the wider kinds for it), so their arrivals add to its mean.
+  and ``OR_MIN_TAIL``, since a committed surgery day never moves). The free beds of a kind's rooms also serve
+  every kind whose rooms all lie among them (Hall's condition: a kind with one small room competes with the
+  wider kinds for it), so their arrivals add to its mean.
   Only the commit is constrained: electives planned for later days are not, since tomorrow's model may
   still push them back. Without this, electives admitted earlier take the last beds of a small ward, or
   the OR minutes of a specialism on a later day, and a same-day emergency finds no bed or no OR time
@@ -70,13 +71,18 @@ DYNAMIC_MAX_DELAY = 4
 URGENT_NOTICE = 2  # days between registration and latest admission that make a patient urgent
 RESERVE_DAYS = 14  # later days whose beds and OR time a day's commit keeps for urgent arrivals
 RESERVE_COST = 20_000  # price of a missing reserve that an urgent arrival needs for sure
-MIN_TAIL = 0.05  # the k-th reserve is kept only if P(at least k urgent arrivals) >= this
+MIN_TAIL = 0.03  # the k-th reserve is kept only if P(at least k urgent arrivals) >= this (at .05 a children's
+# rehabilitation ward, 10 beds, dept6_short05, kept 3 beds of day 13 free on day 11 and 4 urgent patients came)
 OR_RESERVE_COST = 50_000  # the same for OR time: a surgery committed for a later day can never move, and a
 OR_MIN_TAIL = 0.03  # specialism with one slot fits one long surgery (dept6_short09, Pat_349: P = .041 at 20k/.05)
 RESERVE_SHARE = 0.25  # at most this share of a kind's beds (of a day's OR time) is kept, and at least one
 URGENT_LOAD_FACTOR = 2.0  # or this times the urgent share of the bed-days of the patients the beds serve, if more
 # (a small ward urgent patients mostly fill: dept6_short09's children's rehabilitation, 10 beds, Pat_425)
 MISSED_ADMISSION_COST = 100_000  # a known patient left out of the day's plan
+URGENT_DISPERSION = 2.0  # urgent arrivals are negative binomial with this size: they come in bursts. Over the
+# 15 OR-PAS instances (all days, all bed reserves), a Poisson count with the same mean put 539 expected events
+# in the tail levels it priced at P = .005-.05, and 1,158 came; with size 2 it expects 651 against 856 (Brier
+# .0609 vs .0644 over all levels; size 1.5-4 are within .0007 of it)
 CREDIT_DAYS = 4  # a day's model credits the idle-bed saving of days d .. d + CREDIT_DAYS - 1 only
 FINAL_SHARE = 0.3  # share of the time for the final plan after the horizon
 MIN_DAY_SECONDS = 2.0  # floor of one day's solve (the total may then run over the time limit)
@@ -150,7 +156,8 @@ def _reserves(inst: OrPasInstance, seen: list[OrPasPatient], d: int) -> list[Bed
     urgent arrivals at the rate of its own urgent patients seen so far, or -- a kind none of whose urgent
     patients has come yet may still send one -- at the overall urgent share of all its patients, if higher.
     On a later day ``t`` the arrivals of days ``d + 1 .. t`` in hospital (each admitted after the lag from
-    registration to admission of one of the urgent patients seen so far, for one of the kind's stays) are Poisson;
+    registration to admission of one of the urgent patients seen so far, for one of the kind's stays) are negative
+    binomial (mean as said, size ``URGENT_DISPERSION``: urgent patients come in bursts);
     the k-th free bed of the kind's rooms is priced ``RESERVE_COST * P(at least k)`` (kept when at least
     ``MIN_TAIL``), the arrivals of every kind whose rooms all lie among these counted in (Hall).
     OR time likewise per specialism (and for the day's total): urgent surgeries land on
@@ -234,21 +241,27 @@ def _blockers(inst: OrPasInstance, model: list[OrPasPatient], plan: dict[str, tu
     return out
 
 
-def _prices(mean: float, room: int, share: float = RESERVE_SHARE, *, cost: int = RESERVE_COST,
-            min_tail: float = MIN_TAIL) -> tuple[int, ...]:
-    """Prices of the k-th reserve; at most ``share`` of ``room`` units (and at least one) are kept, or a small
-    ward kept for emergencies turns its electives away until after the horizon, when it is full."""
+def _prices(mean: float, room: int, share: float = RESERVE_SHARE, *, cost: int | None = None,
+            min_tail: float | None = None) -> tuple[int, ...]:
+    """Prices of the k-th reserve (``cost`` and ``min_tail`` default to ``RESERVE_COST`` and ``MIN_TAIL``); at most
+    ``share`` of ``room`` units (and at least one) are kept, or a small ward kept for emergencies turns its
+    electives away until after the horizon, when it is full."""
     most = max(1, math.floor(share * room))
-    return tuple(round(cost * tail) for tail in _poisson_tails(mean) if tail >= min_tail)[:most]
+    cost = RESERVE_COST if cost is None else cost
+    floor = MIN_TAIL if min_tail is None else min_tail
+    return tuple(round(cost * tail) for tail in _tails(mean) if tail >= floor)[:most]
 
 
-def _poisson_tails(rate: float, most: int = 6) -> list[float]:
-    """``P(N >= k)`` for ``k = 1..most``, ``N`` Poisson with mean ``rate``."""
-    pk, cdf, out = math.exp(-rate), 0.0, []
+def _tails(mean: float, most: int = 6) -> list[float]:
+    """``P(N >= k)`` for ``k = 1..most``: ``N`` negative binomial with mean ``mean`` and size ``URGENT_DISPERSION``
+    (variance ``mean + mean ** 2 / URGENT_DISPERSION``)."""
+    r = URGENT_DISPERSION
+    q = mean / (r + mean)
+    pk, cdf, out = (1.0 - q) ** r, 0.0, []
     for k in range(most):
         cdf += pk
         out.append(max(0.0, 1.0 - cdf))
-        pk *= rate / (k + 1)
+        pk *= (k + r) / (k + 1) * q
     return out
 
 

@@ -54,30 +54,33 @@ def test_droppable_patient_without_any_room_is_reported_not_raised(tmp_path: Pat
     assert set(res.assignment) == {"A", "B"}
 
 
-def test_reserves_price_free_beds_and_or_time_by_poisson_tails(tmp_path: Path) -> None:
+def test_reserves_price_free_beds_and_or_time_by_negative_binomial_tails(tmp_path: Path) -> None:
     inst = _load(tmp_path, _C)
     by = {p.name: p for p in inst.patients}
     assert RESERVE_COST == 20_000 and OR_RESERVE_COST == 50_000
-    assert _prices(1.0, 12) == (12642, 5285, 1606)  # P(>=1) = .632, P(>=2) = .264, P(>=3) = .080, P(>=4) < 5%
-    assert _prices(1.0, 4) == (12642,) and _prices(1.0, 1) == (12642,)  # a quarter of the beds, at least one
-    assert _prices(1.0, 4, 0.75) == (12642, 5285, 1606)  # a ward urgent arrivals mostly fill keeps more
+    # negative binomial, mean 1, size 2: P(>=1) = .556, P(>=2) = .259, P(>=3) = .111, P(>=4) = .045, P(>=5) < 3%
+    # (Poisson, which the arrivals' bursts outrun, would give .632, .264, .080 and .019, not kept)
+    assert _prices(1.0, 40) == (11111, 5185, 2222, 905)
+    assert _prices(1.0, 12) == (11111, 5185, 2222)  # a quarter of the beds
+    assert _prices(1.0, 4) == (11111,) and _prices(1.0, 1) == (11111,)  # and at least one
+    assert _prices(1.0, 4, 0.75) == (11111, 5185, 2222)  # a ward urgent arrivals mostly fill keeps more
     # C: registered and due on day 0 (urgent), R1 only (1 bed), 2 days: one urgent arrival a day, mean 1 on
     # day 1; no surgery seen, so no OR reserve
-    assert _reserves(inst, [by["C"]], 0) == [BedReserve(frozenset({"R1"}), 1, (12642,))]
+    assert _reserves(inst, [by["C"]], 0) == [BedReserve(frozenset({"R1"}), 1, (11111,))]
     # A with three days' notice is not urgent; no urgent patient of his kind has come, so his kind arrives at
-    # the urgent share of all seen (1/2, B is urgent): mean .5 on day 1, P(>=1) = .393.
+    # the urgent share of all seen (1/2, B is urgent): mean .5 on day 1, P(>=1) = .36.
     # B's 80-minute surgery on her admission day: S2 has slots on day 2 (the schedule repeats every 2 days),
     # none on day 1, so OR time is kept on day 2 only, for S2 and for the day's total
-    # The free beds of R1 + R2 also serve A's kind (R1 only, a subset): mean 1 + .5 there, P(>=1) = .777,
-    # P(>=2) = .442; B (urgent, 1 day) has a third of the two's bed-days, so twice that share, 2 of the 3 beds,
+    # The free beds of R1 + R2 also serve A's kind (R1 only, a subset): mean 1 + .5 there, P(>=1) = .674,
+    # P(>=2) = .394; B (urgent, 1 day) has a third of the two's bed-days, so twice that share, 2 of the 3 beds,
     # may be kept (not only a quarter, at least one)
     relaxed = dataclasses.replace(by["A"], max_admission=3)
     got = _reserves(inst, [by["B"], relaxed], 0)
-    or_tails1 = (31606,)  # OR time: priced at OR_RESERVE_COST (50,000) * .632
-    assert got == [BedReserve(frozenset({"R1"}), 1, (7869,)), BedReserve(frozenset({"R1", "R2"}), 1, (15537, 8843)),
+    or_tails1 = (27778,)  # OR time: priced at OR_RESERVE_COST (50,000) * .556
+    assert got == [BedReserve(frozenset({"R1"}), 1, (7200,)), BedReserve(frozenset({"R1", "R2"}), 1, (13469, 7872)),
                    OrReserve(None, 2, 80, or_tails1), OrReserve("S2", 2, 80, or_tails1)]
     # B's kind alone: all its bed-days urgent, so up to all 3 beds: P(>=1..3) for mean 1
-    assert _reserves(inst, [by["B"]], 0)[0] == BedReserve(frozenset({"R1", "R2"}), 1, (12642, 5285, 1606))
+    assert _reserves(inst, [by["B"]], 0)[0] == BedReserve(frozenset({"R1", "R2"}), 1, (11111, 5185, 2222))
     assert _reserves(inst, [by["C"]], 1) == []  # last day of the horizon: nobody arrives after it
 
 
@@ -122,10 +125,10 @@ def test_or_reserve_rate_uses_the_overall_urgent_share_not_a_bed_cap(tmp_path: P
     by = {p.name: p for p in inst.patients}
     # C is urgent without surgery; B, with three days' notice, is a surgical elective: no urgent surgery seen, so
     # her specialism sends urgent surgeries at the overall urgent share, 1/2 a day (the bed groups' caps, 1.0
-    # here, must not leak into it): mean .5 on day 2, P(>=1) = .393, priced at 50,000
+    # here, must not leak into it): mean .5 on day 2, P(>=1) = .36, priced at 50,000
     relaxed = dataclasses.replace(by["B"], max_admission=3)
     got = [r for r in _reserves(inst, [by["C"], relaxed], 0) if isinstance(r, OrReserve)]
-    assert got == [OrReserve(None, 2, 80, (19673,)), OrReserve("S2", 2, 80, (19673,))]
+    assert got == [OrReserve(None, 2, 80, (18000,)), OrReserve("S2", 2, 80, (18000,))]
 
 
 def test_reserves_count_only_urgent_arrivals_admitted_by_the_day_they_protect(tmp_path: Path) -> None:
@@ -136,14 +139,14 @@ def test_reserves_count_only_urgent_arrivals_admitted_by_the_day_they_protect(tm
     c1 = dataclasses.replace(by["C"], name="C1", admission=1, discharge=3, max_admission=1)
     assert _reserves(inst, [c1], 0) == []
     # C and C1 seen: 2 urgent arrivals a day, half of them admitted the day they register: mean 1 on day 1
-    # (2 without the lags: P(>=1) = .865 would price it at 17,293)
-    assert _reserves(inst, [by["C"], c1], 0) == [BedReserve(frozenset({"R1"}), 1, (12642,))]
+    # (2 without the lags: P(>=1) = .75 would price it at 15,000)
+    assert _reserves(inst, [by["C"], c1], 0) == [BedReserve(frozenset({"R1"}), 1, (11111,))]
     # B's surgery on her admission day: registered on day 1 with a lag of 1 she is operated on day 2, where S2
     # has slots (OR time kept, as for lag 0); with a lag of 2 she is operated after the horizon (none kept)
     lag1 = dataclasses.replace(by["B"], admission=1, discharge=2, max_admission=1, surgery_day=1)
     lag2 = dataclasses.replace(by["B"], admission=2, discharge=3, max_admission=2, surgery_day=2)
     assert [r for r in _reserves(inst, [lag1], 0) if isinstance(r, OrReserve)] == [
-        OrReserve(None, 2, 80, (31606,)), OrReserve("S2", 2, 80, (31606,))]
+        OrReserve(None, 2, 80, (27778,)), OrReserve("S2", 2, 80, (27778,))]
     assert [r for r in _reserves(inst, [lag2], 0) if isinstance(r, OrReserve)] == []
 
 
