@@ -50,7 +50,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from reasoning.allocation.orpas_dynamic_scarce import spare_rooms_view
 from reasoning.allocation.orpas_greedy import greedy_schedule
@@ -128,7 +128,7 @@ def _postpone_cost(inst: OrPasInstance, p: OrPasPatient, d: int, window: int | N
     return 1 + min(placement_cost(inst, p, r, after, w, credit_until=credit_until) for r in rooms)
 
 
-def _outranking(costs: dict[str, int], reserves: list[BedReserve | OrReserve]) -> dict[str, int]:
+def _outranking(costs: dict[str, int], reserves: Sequence[BedReserve | OrReserve]) -> dict[str, int]:
     """Drop costs in which a known patient who cannot be postponed outranks every reserve.
 
     A reserve keeps room for patients who *may* come; one who is here and due must never be left out for
@@ -226,16 +226,17 @@ def _blockers(inst: OrPasInstance, model: list[OrPasPatient], plan: dict[str, tu
               reserves: list[BedReserve | OrReserve], d: int, costs: dict[str, int], firm: frozenset[str]) -> set[str]:
     """Today's postponable admissions that make ``plan`` miss a reserve (a start for another search)."""
     by = {p.name: p for p in model}
+    kind = {p.name: frozenset(r.name for r in allowed_rooms(inst, p)) for p in model}
     new = {n: pa for n, pa in plan.items() if pa[1] == d and not by[n].present
            and costs.get(n, MISSED_ADMISSION_COST) < MISSED_ADMISSION_COST}
     out: set[str] = set()
     for rv in reserves:
-        if isinstance(rv, BedReserve):
-            held = sum(1 for p in model if p.present and p.initial_room in rv.rooms and p.discharge > rv.day)
-            held += sum(1 for n, (r, a) in plan.items() if (a == d or n in firm) and not by[n].present and r in rv.rooms
-                        and a + by[n].los > rv.day)
+        if isinstance(rv, BedReserve):  # counted as the model counts them: those who must be in these rooms
+            held = sum(1 for p in model if p.present and kind[p.name] <= rv.rooms and p.discharge > rv.day)
+            held += sum(1 for n, (_r, a) in plan.items() if (a == d or n in firm) and not by[n].present
+                        and kind[n] <= rv.rooms and a <= rv.day < a + by[n].los)
             over = held + len(rv.costs) - sum(inst.rooms[r].capacity for r in rv.rooms)
-            movers = sorted((n for n, (r, _a) in new.items() if r in rv.rooms and d + by[n].los > rv.day
+            movers = sorted((n for n in new if kind[n] <= rv.rooms and d + by[n].los > rv.day
                              and n not in out), key=lambda n: (-by[n].los, n))
             out.update(movers[:max(0, over)])
     return out

@@ -115,8 +115,10 @@ def solve_placements(
     A patient named in ``drop_cost`` may be left out at that cost (the dynamic mode's rolling plan: it makes
     every day's model feasible, so the solver always returns a plan and says whom it could not place);
     such a patient without placement options is left out instead of raising. ``reserves`` price what the
-    commit of day ``earliest`` leaves free on later days (present patients counted in their current room,
-    the patients named in ``firm`` -- known, with no room for delay -- wherever they are planned).
+    commit of day ``earliest`` leaves free on later days: present patients, today's admissions and the patients
+    named in ``firm`` (known, with no room for delay, wherever they are planned), each counted against a bed
+    reserve of rooms ``K`` only if all the rooms he may use lie in ``K`` (Hall: one who may also use a room
+    outside ``K`` can be moved there, for a transfer, when an urgent patient needs his bed).
     ``credit_until`` credits idle beds only before that day (see :func:`placement_cost`).
     """
     from ortools.sat.python import cp_model
@@ -141,14 +143,16 @@ def solve_placements(
     coef: list[int] = []
     unplaceable: list[str] = []
     aux: list[tuple[Any, Callable[..., int]]] = []
-    new_cover: dict[tuple[str, int], list[Any]] = defaultdict(list)  # admissions on day ``earliest``
+    # the commit's stays (present patients; today's admissions and firm patients' options), each with the rooms
+    # its patient may use: a bed reserve of rooms K counts only those that must be in K (Hall)
+    new_stays: list[tuple[frozenset[str], int, int, Any]] = []
+    held_stays: list[tuple[frozenset[str], int, int]] = []
     new_or: dict[tuple[int, str | None], list[tuple[int, Any]]] = defaultdict(list)
-    held: dict[tuple[str, int], int] = defaultdict(int)  # present patients, in their current room
     held_or: dict[tuple[int, str | None], int] = defaultdict(int)
     for p in patients:
+        kind = frozenset(r.name for r in allowed_rooms(inst, p)) if reserves else frozenset()
         if reserves and p.present and p.initial_room is not None:
-            for d in range(p.admission, p.discharge):
-                held[p.initial_room, d] += 1
+            held_stays.append((kind, p.admission, p.discharge))
             if inst.surgery_minutes(p) and p.surgery_day is not None:
                 held_or[p.surgery_day, inst.specialism_of(p)] += inst.surgery_minutes(p)
                 held_or[p.surgery_day, None] += inst.surgery_minutes(p)
@@ -182,8 +186,8 @@ def solve_placements(
             for d in range(o.admission, o.admission + p.los):
                 cover[o.room, d].append(x)
                 (cover_m if p.male else cover_f)[o.room, d].append(x)
-                if new:
-                    new_cover[o.room, d].append(x)
+            if new:
+                new_stays.append((kind, o.admission, o.admission + p.los, x))
             end = o.admission + p.los
             if p.variability and end < inst.num_days:
                 leave[o.room, end].append(x)
@@ -269,8 +273,8 @@ def solve_placements(
         coef.append(w.overtime)
     for rv in reserves:
         if isinstance(rv, BedReserve):
-            xs = [x for r in sorted(rv.rooms) for x in new_cover.get((r, rv.day), [])]
-            used = sum(held[r, rv.day] for r in rv.rooms)
+            xs = [x for k, a, e, x in new_stays if k <= rv.rooms and a <= rv.day < e]
+            used = sum(1 for k, a, e in held_stays if k <= rv.rooms and a <= rv.day < e)
             cap = sum(rooms[r].capacity for r in rv.rooms)
             for k, price in enumerate(rv.costs, start=1):
                 miss = m.NewBoolVar("")  # fewer than k beds left free

@@ -181,3 +181,20 @@ def test_a_due_patient_is_never_left_out_for_a_reserve(tmp_path: Path) -> None:
     placed = solve_placements(inst, inst.patients, time_limit=10, drop_cost=costs, reserves=keep)
     assert placed.dropped == [] and placed.assignment["C"] == ("R1", 0)
     assert _outranking({"A": 40}, keep) == {"A": 40}  # a postponable patient still weighs his delay against it
+
+
+def test_a_bed_reserve_counts_only_patients_who_must_stay_in_its_rooms(tmp_path: Path) -> None:
+    full = _load(tmp_path, "")
+    by = {p.name: p for p in full.patients}
+    # present on day 0 in R1 until the end of day 1: A needs oxygen (R1 only), B may also use R2 (Hall: an urgent
+    # patient who needs R1 on day 1 gets B's bed by moving B to R2 for a transfer, A's only by a violation)
+    a = dataclasses.replace(by["A"], initial_room="R1", discharge=2)
+    b = dataclasses.replace(by["B"], initial_room="R1", admission=0, max_admission=0, discharge=2,
+                            surgery_day=None)
+    keep = [BedReserve(frozenset({"R1"}), 1, (1000,))]
+    for who, missed in ((a, 1000), (b, 0)):
+        inst = dataclasses.replace(full, patients=[who])
+        free = solve_placements(inst, inst.patients, time_limit=10)
+        kept = solve_placements(inst, inst.patients, time_limit=10, reserves=keep)
+        assert free.objective is not None and kept.objective is not None
+        assert kept.objective - free.objective == missed, who.name
