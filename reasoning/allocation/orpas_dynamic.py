@@ -55,7 +55,7 @@ from collections.abc import Callable, Sequence
 from reasoning.allocation.orpas_dynamic_scarce import spare_rooms_view
 from reasoning.allocation.orpas_greedy import greedy_schedule
 from reasoning.allocation.orpas_model import BedReserve, OrReserve, solve_placements
-from reasoning.allocation.orpas_options import allowed_rooms, placement_cost
+from reasoning.allocation.orpas_options import allowed_rooms, placement_cost, room_kind
 from reasoning.allocation.orpas_types import (
     ADMITTED_OVERTIME_PER_SLOT,
     ADMITTED_TOTAL_OVERTIME,
@@ -173,7 +173,7 @@ def _reserves(inst: OrPasInstance, seen: list[OrPasPatient], d: int) -> list[Bed
     out: list[BedReserve | OrReserve] = []
     kinds: dict[frozenset[str], list[OrPasPatient]] = {}
     for p in pool:
-        kinds.setdefault(frozenset(r.name for r in allowed_rooms(inst, p)), []).append(p)
+        kinds.setdefault(room_kind(inst, p), []).append(p)
     sends = {k: (_rate(m, urgent_share, days), [q.los for q in m if _urgent(q)] or [q.los for q in m])
              for k, m in kinds.items()}
     # days from registration to admission of the urgent patients seen so far: one who registers on d + 1 with
@@ -226,7 +226,7 @@ def _blockers(inst: OrPasInstance, model: list[OrPasPatient], plan: dict[str, tu
               reserves: list[BedReserve | OrReserve], d: int, costs: dict[str, int], firm: frozenset[str]) -> set[str]:
     """Today's postponable admissions that make ``plan`` miss a reserve (a start for another search)."""
     by = {p.name: p for p in model}
-    kind = {p.name: frozenset(r.name for r in allowed_rooms(inst, p)) for p in model}
+    kind = {p.name: room_kind(inst, p) for p in model}
     new = {n: pa for n, pa in plan.items() if pa[1] == d and not by[n].present
            and costs.get(n, MISSED_ADMISSION_COST) < MISSED_ADMISSION_COST}
     out: set[str] = set()

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from reasoning.allocation.orpas_options import allowed_rooms
+from reasoning.allocation.orpas_options import allowed_rooms, room_kind
 from reasoning.allocation.orpas_types import OrPasInstance, OrPasPatient
 
 __all__ = ["NARROW_SHARE", "SCARCE_LOAD", "SPARE_FEATURE", "scarce_rooms", "spare_rooms_view"]
@@ -33,7 +33,7 @@ SPARE_FEATURE = "__spare_room__"  # synthetic feature of rooms outside the scarc
 
 def scarce_rooms(inst: OrPasInstance, seen: list[OrPasPatient]) -> frozenset[str]:
     """Rooms of the narrow kinds whose own patients (of ``seen``) load them ``SCARCE_LOAD`` as much as all do all."""
-    kinds = {p.name: frozenset(r.name for r in allowed_rooms(inst, p)) for p in seen}
+    kinds = {p.name: room_kind(inst, p) for p in seen}
     overall = sum(p.los for p in seen) / max(1, inst.beds)
     out: set[str] = set()
     for rooms in set(kinds.values()):

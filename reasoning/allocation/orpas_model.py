@@ -29,10 +29,10 @@ from typing import Any
 from medkg.errors import MedkgError
 from reasoning.allocation.orpas_options import (
     Placement,
-    allowed_rooms,
     objective_constant,
     placement_cost,
     placements,
+    room_kind,
 )
 from reasoning.allocation.orpas_types import (
     ADMITTED_OVERTIME_PER_SLOT,
@@ -150,7 +150,7 @@ def solve_placements(
     new_or: dict[tuple[int, str | None], list[tuple[int, Any]]] = defaultdict(list)
     held_or: dict[tuple[int, str | None], int] = defaultdict(int)
     for p in patients:
-        kind = frozenset(r.name for r in allowed_rooms(inst, p)) if reserves else frozenset()
+        kind = room_kind(inst, p) if reserves else frozenset()
         if reserves and p.present and p.initial_room is not None:
             held_stays.append((kind, p.admission, p.discharge))
             if inst.surgery_minutes(p) and p.surgery_day is not None:
@@ -158,7 +158,7 @@ def solve_placements(
                 held_or[p.surgery_day, None] += inst.surgery_minutes(p)
         if p.name in fixed:
             froom, fday = fixed[p.name]
-            ok = froom in {r.name for r in allowed_rooms(inst, p)} and fday + p.los <= inst.num_days
+            ok = froom in room_kind(inst, p) and fday + p.los <= inst.num_days
             if not ok or not (p.admission == fday if p.present else p.admission <= fday <= p.max_admission):
                 raise SolverError(f"fixed placement of {p.name} ({froom}, day {fday}) is not allowed")
             plist = [Placement(p.name, froom, fday, placement_cost(inst, p, rooms[froom], fday, w,

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from reasoning.allocation.orpas_types import WEIGHTS, GenderPolicy, OrPasInstance, OrPasPatient, Room, Weights
 
-__all__ = ["Placement", "allowed_rooms", "objective_constant", "placement_cost", "placements", "room_day_cost"]
+__all__ = ["Placement", "allowed_rooms", "objective_constant", "placement_cost", "placements", "room_day_cost",
+           "room_kind"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,12 @@ def allowed_rooms(inst: OrPasInstance, p: OrPasPatient) -> list[Room]:
             continue
         out.append(room)
     return out
+
+
+def room_kind(inst: OrPasInstance, p: OrPasPatient) -> frozenset[str]:
+    """The patient's *kind*: the names of the rooms he may use. The dynamic mode's urgent reserves are kept per
+    kind, and a bed reserve of rooms ``K`` counts a patient only if his kind lies in ``K`` (Hall's condition)."""
+    return frozenset(r.name for r in allowed_rooms(inst, p))
 
 
 def room_day_cost(inst: OrPasInstance, p: OrPasPatient, room: Room, w: Weights = WEIGHTS) -> int:
