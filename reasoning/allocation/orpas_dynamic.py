@@ -50,6 +50,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 
 from reasoning.allocation.orpas_dynamic_scarce import spare_rooms_view
@@ -174,11 +175,14 @@ def _reserves(inst: OrPasInstance, seen: list[OrPasPatient], d: int) -> list[Bed
     kinds: dict[frozenset[str], list[OrPasPatient]] = {}
     for p in pool:
         kinds.setdefault(room_kind(inst, p), []).append(p)
-    sends = {k: (_rate(m, urgent_share, days), [q.los for q in m if _urgent(q)] or [q.los for q in m])
+    # per kind: its arrival rate, and held[m] = expected arrivals still in hospital on a day per unit rate when
+    # they may have come on any of the m days before it (the sum over those days of P(stay > days since))
+    sends = {k: (_rate(m, urgent_share, days), _held([q.los for q in m if _urgent(q)] or [q.los for q in m]))
              for k, m in kinds.items()}
     # days from registration to admission of the urgent patients seen so far: one who registers on d + 1 with
     # a lag of 1 is admitted on d + 2, so the near days need less kept than the arrival rate alone says
     lags = [max(0, q.admission - q.registration) for q in pool if _urgent(q)] or [0]
+    lag_share = {lag: n / len(lags) for lag, n in sorted(Counter(lags).items())}
     for rooms in sorted(kinds, key=sorted):
         # Hall: the free beds of these rooms serve every kind that can only use rooms among them
         within = [k for k in kinds if k and k <= rooms and sends[k][0] > 0]
@@ -190,9 +194,8 @@ def _reserves(inst: OrPasInstance, seen: list[OrPasPatient], d: int) -> list[Bed
         keep = min(1.0, max(RESERVE_SHARE, URGENT_LOAD_FACTOR * urgent_load))  # of the beds kept at most
         beds = sum(inst.rooms[r].capacity for r in rooms)
         for t in range(d + 1, min(d + RESERVE_DAYS, inst.horizon - 1) + 1):
-            mean = sum(rate * sum(sum(1 for s in stays if s > t - lag - j) / len(stays)
-                                  for lag in lags for j in range(d + 1, t - lag + 1)) / len(lags)
-                       for rate, stays in inner)
+            mean = sum(rate * sum(share * held[max(0, t - lag - d)] for lag, share in lag_share.items())
+                       for rate, held in inner)
             costs = _prices(mean, beds, keep)
             if costs:
                 out.append(BedReserve(rooms, t, costs))
@@ -213,12 +216,21 @@ def _reserves(inst: OrPasInstance, seen: list[OrPasPatient], d: int) -> list[Bed
         for t in range(d + 1, min(d + RESERVE_DAYS, inst.horizon) + 1):
             if (inst.slots(t, spec) if spec else inst.day_minutes(t)) <= 0:
                 continue
-            mean = rate * sum(1 for o in offsets for lag in lags if t - o - lag >= d + 1) / (len(offsets) * len(lags))
+            mean = rate * sum(share for o in offsets for lag, share in lag_share.items() if t - o - lag >= d + 1) \
+                / len(offsets)
             cap = (inst.slot_minutes(t, spec) + inst.slots(t, spec) * ADMITTED_OVERTIME_PER_SLOT if spec
                    else inst.day_minutes(t) + ADMITTED_TOTAL_OVERTIME)
             costs = _prices(mean, cap // minutes, cost=OR_RESERVE_COST, min_tail=OR_MIN_TAIL)
             if costs:
                 out.append(OrReserve(spec, t, minutes, costs))
+    return out
+
+
+def _held(stays: list[int]) -> list[float]:
+    """``held[m]`` = sum over ``x < m`` of the share of ``stays`` longer than ``x``, for ``m = 0 .. RESERVE_DAYS``."""
+    out = [0.0]
+    for x in range(RESERVE_DAYS):
+        out.append(out[-1] + sum(1 for s in stays if s > x) / len(stays))
     return out
 
 

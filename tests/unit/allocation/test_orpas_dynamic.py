@@ -11,6 +11,8 @@ from reasoning.allocation.orpas_dynamic import (
     MISSED_ADMISSION_COST,
     OR_RESERVE_COST,
     RESERVE_COST,
+    RESERVE_DAYS,
+    _held,
     _outranking,
     _postpone_cost,
     _prices,
@@ -198,3 +200,9 @@ def test_a_bed_reserve_counts_only_patients_who_must_stay_in_its_rooms(tmp_path:
         kept = solve_placements(inst, inst.patients, time_limit=10, reserves=keep)
         assert free.objective is not None and kept.objective is not None
         assert kept.objective - free.objective == missed, who.name
+
+
+def test_held_sums_the_share_of_stays_still_in_hospital() -> None:
+    # stays of 1 and 3 days: both in hospital 0 days after arrival, one of them 1 and 2 days after, none later
+    assert _held([1, 3])[:6] == [0.0, 1.0, 1.5, 2.0, 2.0, 2.0]
+    assert len(_held([1, 3])) == RESERVE_DAYS + 1
