@@ -50,9 +50,9 @@ def _rooms(inst: OrPasInstance, plan: dict[str, tuple[str, int]], rng: random.Ra
 
 def _expensive(inst: OrPasInstance, plan: dict[str, tuple[str, int]], rng: random.Random,
                w: Weights) -> set[str]:
-    def cost(p: OrPasPatient) -> int:
+    def cost(p: OrPasPatient) -> int:  # the patient's own costs: room, delay, transfer; no idle-bed credit
         room, a = plan[p.name]
-        return placement_cost(inst, p, inst.rooms[room], a, w) + w.idle_bed * max(0, min(a + p.los, inst.horizon) - a)
+        return placement_cost(inst, p, inst.rooms[room], a, w, credit_until=0)
 
     ranked = sorted((p for p in inst.patients if p.name in plan), key=cost, reverse=True)
     out = {p.name for p in ranked[: FREE_TARGET // 2]}
