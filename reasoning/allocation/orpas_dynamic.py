@@ -33,7 +33,11 @@ Every day ``d`` of the original horizon:
   registered yet would fill (with his OR time): without the cut, long stays with short surgeries filled the
   beds early and the surgical patients who came later went past the horizon (dept4_short09: the beds of
   day 11 held three 6-day stays with 25-minute surgeries admitted on days 7-8; static admitted 3-day stays
-  with 60-115 minutes there);
+  with 60-115 minutes there); likewise used OR slot time is credited in full (10 a minute) only on days ``d`` and
+  ``d + 1``, the slots today's commit can fill, and ``FAR_OR_CREDIT`` (9) a minute later: a known elective then
+  takes an idle slot now rather than an equal one three days on that a later registrant may fill
+  (dept4_short07, Pat_62: admitted on day 7 instead of day 4 at 38 less in the day's model; day 4's
+  Otolaryngology slot stayed empty);
 - the day's model is the single-room CP-SAT model, warm-started by the greedy (yesterday's plan first); a
   day that leaves a known patient out is searched again (presolve on) from a greedy repair that places
   those patients first; then day ``d`` is committed: who is admitted today and every room of today.
@@ -85,6 +89,8 @@ URGENT_DISPERSION = 2.0  # urgent arrivals are negative binomial with this size:
 # in the tail levels it priced at P = .005-.05, and 1,158 came; with size 2 it expects 651 against 856 (Brier
 # .0609 vs .0644 over all levels; size 1.5-4 are within .0007 of it)
 CREDIT_DAYS = 4  # a day's model credits the idle-bed saving of days d .. d + CREDIT_DAYS - 1 only
+NEAR_OR_DAYS = 2  # OR slots a day's commit can fill (d, d + 1): used slot time on later days is credited less,
+FAR_OR_CREDIT = 9  # this a minute instead of 10, since patients not registered yet may fill those slots too
 FINAL_SHARE = 0.3  # share of the time for the final plan after the horizon
 MIN_DAY_SECONDS = 2.0  # floor of one day's solve (the total may then run over the time limit)
 RETRIES = 2  # extra searches of a day whose plan leaves a known patient out
@@ -320,6 +326,7 @@ def run_dynamic(inst: OrPasInstance, *, time_limit: float, workers: int, max_del
                 warm, failed = warm2, failed2
         reserves = [] if last else _reserves(inst, seen, d)
         credit = None if last else d + CREDIT_DAYS
+        near_or = None if last else d + NEAR_OR_DAYS
         costs = _outranking({p.name: _postpone_cost(day_inst, p, d, window, weights, credit_until=credit)
                              for p in model if p.name not in staying}, reserves)
         firm = frozenset(p.name for p in model  # known patients with no room for delay count in the reserves
@@ -328,7 +335,8 @@ def run_dynamic(inst: OrPasInstance, *, time_limit: float, workers: int, max_del
         budget = max(final, left) if last else max(MIN_DAY_SECONDS, (left - final) / (inst.horizon - d))
         res = solve_placements(day_inst, model, earliest=d, hint=warm, time_limit=budget, workers=workers,
                                max_delay=window, weights=weights, presolve=last, drop_cost=costs, reserves=reserves,
-                               firm=firm, credit_until=credit)
+                               firm=firm, credit_until=credit, near_or_until=near_or,
+                               far_or_credit=FAR_OR_CREDIT)
         for _ in range(FINAL_RETRIES if last else RETRIES):  # a known patient left out: search again, presolve on
             lost = [n for n in res.dropped if costs[n] >= MISSED_ADMISSION_COST]
             if not lost or not res.assignment:
@@ -340,7 +348,8 @@ def run_dynamic(inst: OrPasInstance, *, time_limit: float, workers: int, max_del
             rest = min(budget, deadline + RETRY_GRACE * time_limit - time.perf_counter())  # bounded overrun
             again = solve_placements(day_inst, model, earliest=d, hint=hint, time_limit=max(MIN_DAY_SECONDS, rest),
                                      workers=workers, max_delay=window, weights=weights, presolve=True,
-                                     drop_cost=costs, reserves=reserves, firm=firm, credit_until=credit)
+                                     drop_cost=costs, reserves=reserves, firm=firm, credit_until=credit,
+                                     near_or_until=near_or, far_or_credit=FAR_OR_CREDIT)
             if again.objective is not None and (res.objective is None or again.objective < res.objective):
                 res = again
         late = _blockers(day_inst, model, res.assignment, reserves, d, costs, firm) if res.assignment else set()
@@ -349,7 +358,8 @@ def run_dynamic(inst: OrPasInstance, *, time_limit: float, workers: int, max_del
             hint = {n: pa for n, pa in res.assignment.items() if n not in late}
             again = solve_placements(day_inst, model, earliest=d, hint=hint, time_limit=MIN_DAY_SECONDS,
                                      workers=workers, max_delay=window, weights=weights, presolve=False,
-                                     drop_cost=costs, reserves=reserves, firm=firm, credit_until=credit)
+                                     drop_cost=costs, reserves=reserves, firm=firm, credit_until=credit,
+                                     near_or_until=near_or, far_or_credit=FAR_OR_CREDIT)
             if again.objective is not None and res.objective is not None and again.objective < res.objective:
                 res = again
         statuses.append(res.status)

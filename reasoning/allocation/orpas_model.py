@@ -109,6 +109,8 @@ def solve_placements(
     reserves: Sequence[BedReserve | OrReserve] = (),
     firm: frozenset[str] = frozenset(),
     credit_until: int | None = None,
+    near_or_until: int | None = None,
+    far_or_credit: int | None = None,
 ) -> ModelResult:
     """Optimise the placements of ``patients``; ``fixed`` ones keep their placement, others start >= ``earliest``.
 
@@ -119,7 +121,8 @@ def solve_placements(
     named in ``firm`` (known, with no room for delay, wherever they are planned), each counted against a bed
     reserve of rooms ``K`` only if all the rooms he may use lie in ``K`` (Hall: one who may also use a room
     outside ``K`` can be moved there, for a transfer, when an urgent patient needs his bed).
-    ``credit_until`` credits idle beds only before that day (see :func:`placement_cost`).
+    ``credit_until`` credits idle beds only before that day (see :func:`placement_cost`); used OR slot time from
+    day ``near_or_until`` on is credited ``far_or_credit`` a minute instead of the idle-OR weight.
     """
     from ortools.sat.python import cp_model
 
@@ -261,7 +264,8 @@ def solve_placements(
             m.Add(u <= load)
             aux.append((u, lambda _n, wt, it=items, a=avail: min(a, wt(it))))
             obj.append(u)
-            coef.append(-w.idle_or)
+            far = near_or_until is not None and far_or_credit is not None and d >= near_or_until
+            coef.append(-(far_or_credit if far and far_or_credit is not None else w.idle_or))
     for d, items in or_day.items():
         avail = inst.day_minutes(d)
         load = LE.WeightedSum([x for _, x in items], [mins for mins, _ in items])

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from reasoning.allocation.orpas_dynamic import (
+    FAR_OR_CREDIT,
     MISSED_ADMISSION_COST,
     OR_RESERVE_COST,
     RESERVE_COST,
@@ -206,3 +207,15 @@ def test_held_sums_the_share_of_stays_still_in_hospital() -> None:
     # stays of 1 and 3 days: both in hospital 0 days after arrival, one of them 1 and 2 days after, none later
     assert _held([1, 3])[:6] == [0.0, 1.0, 1.5, 2.0, 2.0, 2.0]
     assert len(_held([1, 3])) == RESERVE_DAYS + 1
+
+
+def test_a_day_model_credits_far_or_time_at_far_or_credit(tmp_path: Path) -> None:
+    inst = _load(tmp_path, "")
+    # B's 80-minute surgery fills S2's one 60-minute slot of day 0: credited 10 a minute while day 0 is near
+    full = solve_placements(inst, inst.patients, time_limit=10)
+    near = solve_placements(inst, inst.patients, time_limit=10, near_or_until=1, far_or_credit=FAR_OR_CREDIT)
+    far = solve_placements(inst, inst.patients, time_limit=10, near_or_until=0, far_or_credit=FAR_OR_CREDIT)
+    assert full.assignment == near.assignment == far.assignment
+    assert full.objective is not None and near.objective == full.objective
+    assert far.objective is not None and far.objective - full.objective == (WEIGHTS.idle_or - FAR_OR_CREDIT) * 60
+    assert 0 < FAR_OR_CREDIT < WEIGHTS.idle_or
