@@ -52,6 +52,7 @@ time limit by some seconds (re-searches stop at ``RETRY_GRACE`` past it, then ta
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import time
 from collections import Counter
@@ -333,10 +334,12 @@ def run_dynamic(inst: OrPasInstance, *, time_limit: float, workers: int, max_del
                          if not p.present and p.max_admission - max(p.admission, d) <= URGENT_NOTICE)
         left = deadline - time.perf_counter()
         budget = max(final, left) if last else max(MIN_DAY_SECONDS, (left - final) / (inst.horizon - d))
-        res = solve_placements(day_inst, model, earliest=d, hint=warm, time_limit=budget, workers=workers,
-                               max_delay=window, weights=weights, presolve=last, drop_cost=costs, reserves=reserves,
-                               firm=firm, credit_until=credit, near_or_until=near_or,
-                               far_or_credit=FAR_OR_CREDIT)
+        # every search of the day solves the same model; only the start, the time and presolve differ
+        solve_day = functools.partial(solve_placements, day_inst, model, earliest=d, workers=workers,
+                                      max_delay=window, weights=weights, drop_cost=costs, reserves=reserves,
+                                      firm=firm, credit_until=credit, near_or_until=near_or,
+                                      far_or_credit=FAR_OR_CREDIT)
+        res = solve_day(hint=warm, time_limit=budget, presolve=last)
         for _ in range(FINAL_RETRIES if last else RETRIES):  # a known patient left out: search again, presolve on
             lost = [n for n in res.dropped if costs[n] >= MISSED_ADMISSION_COST]
             if not lost or not res.assignment:
@@ -346,20 +349,14 @@ def run_dynamic(inst: OrPasInstance, *, time_limit: float, workers: int, max_del
                                         first=frozenset(lost))
             hint = fix if len(fail) < len(lost) else res.assignment
             rest = min(budget, deadline + RETRY_GRACE * time_limit - time.perf_counter())  # bounded overrun
-            again = solve_placements(day_inst, model, earliest=d, hint=hint, time_limit=max(MIN_DAY_SECONDS, rest),
-                                     workers=workers, max_delay=window, weights=weights, presolve=True,
-                                     drop_cost=costs, reserves=reserves, firm=firm, credit_until=credit,
-                                     near_or_until=near_or, far_or_credit=FAR_OR_CREDIT)
+            again = solve_day(hint=hint, time_limit=max(MIN_DAY_SECONDS, rest), presolve=True)
             if again.objective is not None and (res.objective is None or again.objective < res.objective):
                 res = again
         late = _blockers(day_inst, model, res.assignment, reserves, d, costs, firm) if res.assignment else set()
         if late:  # admissions of today that take kept beds or OR time: search again from a plan without them
             progress(f"day {d}: {len(late)} admission(s) take reserves, searching again")
             hint = {n: pa for n, pa in res.assignment.items() if n not in late}
-            again = solve_placements(day_inst, model, earliest=d, hint=hint, time_limit=MIN_DAY_SECONDS,
-                                     workers=workers, max_delay=window, weights=weights, presolve=False,
-                                     drop_cost=costs, reserves=reserves, firm=firm, credit_until=credit,
-                                     near_or_until=near_or, far_or_credit=FAR_OR_CREDIT)
+            again = solve_day(hint=hint, time_limit=MIN_DAY_SECONDS, presolve=False)
             if again.objective is not None and res.objective is not None and again.objective < res.objective:
                 res = again
         statuses.append(res.status)

@@ -264,7 +264,7 @@ def solve_placements(
             m.Add(u <= load)
             aux.append((u, lambda _n, wt, it=items, a=avail: min(a, wt(it))))
             obj.append(u)
-            far = near_or_until is not None and far_or_credit is not None and d >= near_or_until
+            far = near_or_until is not None and d >= near_or_until
             coef.append(-(far_or_credit if far and far_or_credit is not None else w.idle_or))
     for d, items in or_day.items():
         avail = inst.day_minutes(d)
