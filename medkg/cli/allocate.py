@@ -31,7 +31,10 @@ def or_pas(
     instance: Annotated[Path, typer.Argument(help="OR-PAS instance XML.")],
     out: Annotated[Path, typer.Option("--out", help="Where to write the solution XML.")],
     mode: Annotated[str, typer.Option("--mode", help="static (all known) or dynamic (day by day).")] = "static",
-    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds for the whole run (max 600).")] = 60.0,
+    time_limit: Annotated[
+        float | None,
+        typer.Option("--time-limit", help="Seconds for the whole run (max 600; default 300 static, 160 dynamic)."),
+    ] = None,
     workers: Annotated[int, typer.Option("--workers", help="CP-SAT workers (cores).")] = 2,
     schema_dir: SchemaDirOpt = None,
     as_json: JsonOpt = False,
@@ -39,11 +42,12 @@ def or_pas(
     """Solve an OR-PAS instance (CP-SAT, greedy warm start), write the solution, print the cost breakdown."""
     from medkg.errors import InputValidationError
     from reasoning.allocation.orpas_io import load_instance, write_solution
-    from reasoning.allocation.orpas_solve import solve_orpas
+    from reasoning.allocation.orpas_solve import DEFAULT_SECONDS, solve_orpas
     from reasoning.allocation.orpas_validator import render_report
 
     if mode not in ("static", "dynamic"):
         raise InputValidationError(f"--mode must be static or dynamic, got {mode!r}")
+    time_limit = DEFAULT_SECONDS[mode] if time_limit is None else time_limit
     if not 0 < time_limit <= 600:
         raise InputValidationError("--time-limit must be in (0, 600] seconds")
     inst_xsd, sol_xsd = _schemas(schema_dir)

@@ -68,9 +68,13 @@ def _scaling_rows(sizes: list[int], time_limit: float, workers: int) -> list[dic
 
 def bench_allocation(
     data: DataOpt = None,
-    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds per OR-PAS instance and mode.")] = 60.0,
+    time_limit: Annotated[
+        float | None,
+        typer.Option("--time-limit", help="Seconds per OR-PAS instance and mode (default 300 static, 160 dynamic)."),
+    ] = None,
     dynamic_time_limit: Annotated[
-        float | None, typer.Option("--dynamic-time-limit", help="Seconds per dynamic run (default: --time-limit).")
+        float | None,
+        typer.Option("--dynamic-time-limit", help="Seconds per dynamic run (default: --time-limit, else 160)."),
     ] = None,
     modes: Annotated[str, typer.Option("--modes", help="Comma-separated: static,dynamic.")] = "static,dynamic",
     sizes: Annotated[str, typer.Option("--sizes", help="General-service sizes ('' to skip).")] = "100,1000,5000",
@@ -83,17 +87,20 @@ def bench_allocation(
     from medkg.data import resolve_data_dir
     from medkg.errors import DataFileError
     from medkg.settings import get_settings
+    from reasoning.allocation.orpas_solve import DEFAULT_SECONDS
 
     root = resolve_data_dir(data, get_settings().data_dir) / "resources" / "or_pas"
     files = sorted(root.glob(pattern)) if modes else []
     if modes and not files:
         raise DataFileError(root, f"no OR-PAS instances matching {pattern!r}")
     mode_list = [m.strip() for m in modes.split(",") if m.strip()]
-    dyn_limit = time_limit if dynamic_time_limit is None else dynamic_time_limit
-    rows = _orpas_rows(files, mode_list, {"static": time_limit, "dynamic": dyn_limit}, workers)
+    static_limit = DEFAULT_SECONDS["static"] if time_limit is None else time_limit
+    dyn_limit = dynamic_time_limit if dynamic_time_limit is not None else (
+        DEFAULT_SECONDS["dynamic"] if time_limit is None else time_limit)
+    rows = _orpas_rows(files, mode_list, {"static": static_limit, "dynamic": dyn_limit}, workers)
     size_list = [int(s) for s in sizes.split(",") if s.strip()]
     scaling = _scaling_rows(size_list, service_time_limit, workers)
-    console.print(f"OR-PAS (static {time_limit:.0f}s, dynamic {dyn_limit:.0f}s per run, {workers} workers); "
+    console.print(f"OR-PAS (static {static_limit:.0f}s, dynamic {dyn_limit:.0f}s per run, {workers} workers); "
                   f"bound and gap: {BOUND_OF}", highlight=False)
     head = f"{'instance':24} {'mode':8} {'viol':>4} {'cost':>8} {'bound':>8} {'gap%':>6} {'dyn/stat':>8} {'s':>6}"
     console.print(head, highlight=False)
