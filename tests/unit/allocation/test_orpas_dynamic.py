@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from reasoning.allocation import orpas_dynamic
 from reasoning.allocation.orpas_dynamic import (
     FAR_OR_CREDIT,
     MISSED_ADMISSION_COST,
@@ -18,6 +19,7 @@ from reasoning.allocation.orpas_dynamic import (
     _postpone_cost,
     _prices,
     _reserves,
+    run_dynamic,
 )
 from reasoning.allocation.orpas_io import load_instance
 from reasoning.allocation.orpas_model import BedReserve, OrReserve, solve_placements
@@ -219,3 +221,21 @@ def test_a_day_model_credits_far_or_time_at_far_or_credit(tmp_path: Path) -> Non
     assert full.objective is not None and near.objective == full.objective
     assert far.objective is not None and far.objective - full.objective == (WEIGHTS.idle_or - FAR_OR_CREDIT) * 60
     assert 0 < FAR_OR_CREDIT < WEIGHTS.idle_or
+
+
+@pytest.mark.parametrize(("left", "factor", "moved"), [(3, 2, False), (3, 1, True), (5, 2, True)])
+def test_a_day_model_moves_a_present_patient_only_for_more_than_day_transfer_factor_transfers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, left: int, factor: int, moved: bool) -> None:
+    full = _load(tmp_path, "")
+    by = {p.name: p for p in full.patients}
+    # Q needs oxygen and holds R1 (the only oxygen room, 1 bed) on day 0; P, a man, is in R2 (female only: 50 a
+    # day) on day 0 and for ``left`` days more: moving him into R1 on day 1 saves 50 a day for a transfer (100)
+    q = dataclasses.replace(by["A"], name="Q", male=False, initial_room="R1", discharge=1)
+    p = dataclasses.replace(by["A"], name="P", initial_room="R2", discharge=1 + left, needed=frozenset(),
+                            preferred_capacity=2)
+    inst = dataclasses.replace(full, horizon=8, patients=[q, p])
+    monkeypatch.setattr(orpas_dynamic, "DAY_TRANSFER_FACTOR", factor)
+    out = run_dynamic(inst, time_limit=10, workers=1, max_delay=None, progress=lambda _m: None, weights=WEIGHTS)
+    assert out.unplaced == []
+    rooms = [out.solution.stays["P"][day] for day in range(1 + left)]
+    assert rooms == ["R2"] + (["R1"] if moved else ["R2"]) * left
