@@ -11,19 +11,21 @@ from reasoning.allocation import orpas_dynamic
 from reasoning.allocation.orpas_dynamic import (
     FAR_OR_CREDIT,
     MISSED_ADMISSION_COST,
-    OR_RESERVE_COST,
-    RESERVE_COST,
-    RESERVE_DAYS,
-    _held,
     _outranking,
     _postpone_cost,
-    _prices,
-    _reserves,
     run_dynamic,
 )
 from reasoning.allocation.orpas_io import load_instance
 from reasoning.allocation.orpas_model import BedReserve, OrReserve, solve_placements
 from reasoning.allocation.orpas_options import placement_cost
+from reasoning.allocation.orpas_reserves import (
+    OR_RESERVE_COST,
+    RESERVE_COST,
+    RESERVE_DAYS,
+    _held,
+    _prices,
+    day_reserves,
+)
 from reasoning.allocation.orpas_types import WEIGHTS, OrPasInstance
 from tests.unit.allocation.orpas_fixtures import NO_ROOM_PATIENT, instance_xml, write
 
@@ -71,7 +73,7 @@ def test_reserves_price_free_beds_and_or_time_by_negative_binomial_tails(tmp_pat
     assert _prices(1.0, 4, 0.75) == (11111, 5185, 2222)  # a ward urgent arrivals mostly fill keeps more
     # C: registered and due on day 0 (urgent), R1 only (1 bed), 2 days: one urgent arrival a day, mean 1 on
     # day 1; no surgery seen, so no OR reserve
-    assert _reserves(inst, [by["C"]], 0) == [BedReserve(frozenset({"R1"}), 1, (11111,))]
+    assert day_reserves(inst, [by["C"]], 0) == [BedReserve(frozenset({"R1"}), 1, (11111,))]
     # A with three days' notice is not urgent; no urgent patient of his kind has come, so his kind arrives at
     # the urgent share of all seen (1/2, B is urgent): mean .5 on day 1, P(>=1) = .36.
     # B's 80-minute surgery on her admission day: S2 has slots on day 2 (the schedule repeats every 2 days),
@@ -80,13 +82,13 @@ def test_reserves_price_free_beds_and_or_time_by_negative_binomial_tails(tmp_pat
     # P(>=2) = .394; B (urgent, 1 day) has a third of the two's bed-days, so twice that share, 2 of the 3 beds,
     # may be kept (not only a quarter, at least one)
     relaxed = dataclasses.replace(by["A"], max_admission=3)
-    got = _reserves(inst, [by["B"], relaxed], 0)
+    got = day_reserves(inst, [by["B"], relaxed], 0)
     or_tails1 = (27778,)  # OR time: priced at OR_RESERVE_COST (50,000) * .556
     assert got == [BedReserve(frozenset({"R1"}), 1, (7200,)), BedReserve(frozenset({"R1", "R2"}), 1, (13469, 7872)),
                    OrReserve(None, 2, 80, or_tails1), OrReserve("S2", 2, 80, or_tails1)]
     # B's kind alone: all its bed-days urgent, so up to all 3 beds: P(>=1..3) for mean 1
-    assert _reserves(inst, [by["B"]], 0)[0] == BedReserve(frozenset({"R1", "R2"}), 1, (11111, 5185, 2222))
-    assert _reserves(inst, [by["C"]], 1) == []  # last day of the horizon: nobody arrives after it
+    assert day_reserves(inst, [by["B"]], 0)[0] == BedReserve(frozenset({"R1", "R2"}), 1, (11111, 5185, 2222))
+    assert day_reserves(inst, [by["C"]], 1) == []  # last day of the horizon: nobody arrives after it
 
 
 def test_bed_reserve_moves_a_postponable_admission_off_the_commit_day(tmp_path: Path) -> None:
@@ -132,7 +134,7 @@ def test_or_reserve_rate_uses_the_overall_urgent_share_not_a_bed_cap(tmp_path: P
     # her specialism sends urgent surgeries at the overall urgent share, 1/2 a day (the bed groups' caps, 1.0
     # here, must not leak into it): mean .5 on day 2, P(>=1) = .36, priced at 50,000
     relaxed = dataclasses.replace(by["B"], max_admission=3)
-    got = [r for r in _reserves(inst, [by["C"], relaxed], 0) if isinstance(r, OrReserve)]
+    got = [r for r in day_reserves(inst, [by["C"], relaxed], 0) if isinstance(r, OrReserve)]
     assert got == [OrReserve(None, 2, 80, (18000,)), OrReserve("S2", 2, 80, (18000,))]
 
 
@@ -142,17 +144,17 @@ def test_reserves_count_only_urgent_arrivals_admitted_by_the_day_they_protect(tm
     # C1 registers on day 0 like C but is admitted a day later: an urgent patient registered on day 1 with his
     # lag reaches the ward on day 2, after the horizon, so the commit of day 0 keeps no bed of day 1 for him
     c1 = dataclasses.replace(by["C"], name="C1", admission=1, discharge=3, max_admission=1)
-    assert _reserves(inst, [c1], 0) == []
+    assert day_reserves(inst, [c1], 0) == []
     # C and C1 seen: 2 urgent arrivals a day, half of them admitted the day they register: mean 1 on day 1
     # (2 without the lags: P(>=1) = .75 would price it at 15,000)
-    assert _reserves(inst, [by["C"], c1], 0) == [BedReserve(frozenset({"R1"}), 1, (11111,))]
+    assert day_reserves(inst, [by["C"], c1], 0) == [BedReserve(frozenset({"R1"}), 1, (11111,))]
     # B's surgery on her admission day: registered on day 1 with a lag of 1 she is operated on day 2, where S2
     # has slots (OR time kept, as for lag 0); with a lag of 2 she is operated after the horizon (none kept)
     lag1 = dataclasses.replace(by["B"], admission=1, discharge=2, max_admission=1, surgery_day=1)
     lag2 = dataclasses.replace(by["B"], admission=2, discharge=3, max_admission=2, surgery_day=2)
-    assert [r for r in _reserves(inst, [lag1], 0) if isinstance(r, OrReserve)] == [
+    assert [r for r in day_reserves(inst, [lag1], 0) if isinstance(r, OrReserve)] == [
         OrReserve(None, 2, 80, (27778,)), OrReserve("S2", 2, 80, (27778,))]
-    assert [r for r in _reserves(inst, [lag2], 0) if isinstance(r, OrReserve)] == []
+    assert [r for r in day_reserves(inst, [lag2], 0) if isinstance(r, OrReserve)] == []
 
 
 def test_a_day_model_credits_idle_beds_only_before_credit_until(tmp_path: Path) -> None:
