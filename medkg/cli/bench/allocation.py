@@ -22,9 +22,15 @@ STATIC_GAP_TARGET = 0.05  # issue 5: static within 5% of the proven bound
 DYNAMIC_RATIO_TARGET = 1.10  # and dynamic total cost within 10% of static
 
 
+def _dynamic_ratios(rows: list[dict[str, Any]]) -> dict[str, float]:
+    """Dynamic cost / static cost per instance run in both modes."""
+    static = {r["instance"]: r["total_cost"] for r in rows if r["mode"] == "static"}
+    return {r["instance"]: r["total_cost"] / max(1, static[r["instance"]]) for r in rows
+            if r["mode"] == "dynamic" and r["instance"] in static}
+
+
 def target_lines(rows: list[dict[str, Any]]) -> list[str]:
     """One line per mode: instances with 0 hard violations, and how many meet that mode's cost target."""
-    static = {r["instance"]: r["total_cost"] for r in rows if r["mode"] == "static"}
     out = []
     for mode in ("static", "dynamic"):
         mine = [r for r in rows if r["mode"] == mode]
@@ -36,7 +42,7 @@ def target_lines(rows: list[dict[str, Any]]) -> list[str]:
             line += (f"; within {STATIC_GAP_TARGET:.0%} of the bound on "
                      f"{sum(g <= STATIC_GAP_TARGET for g in gaps)}/{len(mine)}")
         else:
-            ratios = [r["total_cost"] / max(1, static[r["instance"]]) for r in mine if r["instance"] in static]
+            ratios = list(_dynamic_ratios(rows).values())
             if ratios:
                 line += (f"; within {DYNAMIC_RATIO_TARGET - 1:.0%} of static on "
                          f"{sum(x <= DYNAMIC_RATIO_TARGET for x in ratios)}/{len(ratios)}, mean ratio "
@@ -130,11 +136,9 @@ def bench_allocation(
                   f"bound and gap: {BOUND_OF}", highlight=False)
     head = f"{'instance':24} {'mode':8} {'viol':>4} {'cost':>8} {'bound':>8} {'gap%':>6} {'dyn/stat':>8} {'s':>6}"
     console.print(head, highlight=False)
-    static = {r["instance"]: r["total_cost"] for r in rows if r["mode"] == "static"}
+    ratios = _dynamic_ratios(rows)
     for r in rows:
-        ratio = ""
-        if r["mode"] == "dynamic" and r["instance"] in static:
-            ratio = f"{r['total_cost'] / max(1, static[r['instance']]):.3f}"
+        ratio = f"{ratios[r['instance']]:.3f}" if r["mode"] == "dynamic" and r["instance"] in ratios else ""
         bound = "-" if r["bound"] is None else f"{r['bound']:.0f}"
         gap = "-" if r["gap"] is None else f"{100 * r['gap']:.1f}"
         console.print(f"{r['instance']:24} {r['mode']:8} {r['hard_violations']:>4} {r['total_cost']:>8} {bound:>8} "
