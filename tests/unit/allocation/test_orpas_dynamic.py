@@ -157,6 +157,21 @@ def test_reserves_count_only_urgent_arrivals_admitted_by_the_day_they_protect(tm
     assert [r for r in day_reserves(inst, [lag2], 0) if isinstance(r, OrReserve)] == []
 
 
+def test_or_reserves_take_surgery_offsets_from_all_the_specialisms_surgical_patients(tmp_path: Path) -> None:
+    inst = _load(tmp_path, "")
+    by = {p.name: p for p in inst.patients}
+    # U, the only urgent S2 patient seen, is operated the day after admission; E1 and E2, electives of S2, on
+    # their admission day. Seen on day 1, S2 sends 1/2 an urgent surgery a day (1 urgent of 3), all admitted the
+    # day they register (U's lag): on day 2 (S2's slot, the MSS repeating) those with offset 0 land, 2 of 3:
+    # mean 1/3, P(>=1) = 1 - (6/7) ** 2 = .265, priced at 50,000. From U's offset alone nothing lands on day 2
+    # and the commit of day 1 would keep no OR time there.
+    u = dataclasses.replace(by["B"], name="U", max_admission=0, surgery_day=1, discharge=2)
+    e1 = dataclasses.replace(by["B"], name="E1", max_admission=9)
+    e2 = dataclasses.replace(by["B"], name="E2", max_admission=9)
+    got = [r for r in day_reserves(inst, [u, e1, e2], 1) if isinstance(r, OrReserve)]
+    assert got == [OrReserve(None, 2, 80, (13265,)), OrReserve("S2", 2, 80, (13265,))]
+
+
 def test_a_day_model_credits_idle_beds_only_before_credit_until(tmp_path: Path) -> None:
     inst = _load(tmp_path, _C)
     by = {p.name: p for p in inst.patients}
