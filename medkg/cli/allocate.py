@@ -98,6 +98,32 @@ def validate(
         raise typer.Exit(1)
 
 
+@app.command("resample")
+def resample(
+    instance: Annotated[Path, typer.Argument(help="OR-PAS instance XML.")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the resampled instance XML.")],
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (the same seed gives the same file).")] = 0,
+    max_shift: Annotated[int, typer.Option("--max-shift", help="Largest shift of a patient's dates, in days.")] = 2,
+    schema_dir: SchemaDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write a variant of an instance with other arrival days: each patient's dates shift together (robustness)."""
+    from medkg.errors import InputValidationError
+    from reasoning.allocation.orpas_resample import resample_instance
+
+    if not 0 <= max_shift <= 14:
+        raise InputValidationError("--max-shift must be in [0, 14] days")
+    inst_xsd, _ = _schemas(schema_dir)
+    got = resample_instance(instance, out, seed=seed, max_shift=max_shift, schema=inst_xsd)
+    if as_json:
+        print_json({"instance": got.name, "patients": got.patients, "shifted": got.shifted, "seed": got.seed,
+                    "out": str(out)})
+        return
+    console.print(f"wrote {out}: {got.name}, {got.shifted} of {got.patients} patients shifted (seed {got.seed}); "
+                  "solve it with --schema-dir pointing at the source's schemas unless they sit next to it",
+                  highlight=False, markup=False)
+
+
 @app.command("plan")
 def plan(
     request: Annotated[Path, typer.Argument(help="Allocation request JSON (see `medkg allocate example`).")],

@@ -1,0 +1,110 @@
+"""Resampled OR-PAS instances: the same hospital and patients, other arrival days (a robustness check).
+
+The dynamic mode's reserves are estimated from the patients seen so far, and tuning them on the 15 published
+instances risks fitting those 15 arrival streams. :func:`resample_instance` writes a variant of an instance in
+which every patient not yet in hospital keeps everything but his dates: registration, admission, latest
+admission, surgery and discharge all shift by the same number of days, drawn uniformly from
+``-max_shift .. max_shift`` among the shifts that keep him possible on his own (registration inside the horizon,
+the stay inside the extended horizon, and a surgical patient's surgery on some allowed day with a slot of his
+specialism, the master surgical schedule repeating every horizon). Notice, slack, length of stay and surgery
+offset are unchanged, so the urgent share and the arrival process stay those of the source.
+
+Patients together may still not fit (two urgent surgeries on one single-slot day): solve the variant statically
+first; its hard violations are a floor that no dynamic policy can beat.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from medkg.errors import DataFileError
+from reasoning.allocation.orpas_io import load_instance
+from reasoning.allocation.orpas_types import OrPasInstance, OrPasPatient
+
+__all__ = ["DATE_ATTRIBUTES", "ResampleSummary", "allowed_shifts", "resample_instance"]
+
+log = logging.getLogger(__name__)
+
+DATE_ATTRIBUTES = ("registration", "admission", "max_admission", "surgery_day", "discharge")
+
+
+@dataclass(frozen=True)
+class ResampleSummary:
+    """What :func:`resample_instance` wrote: the variant's name, its patients, and how many were shifted."""
+
+    name: str
+    patients: int
+    shifted: int
+    seed: int
+
+
+def allowed_shifts(inst: OrPasInstance, p: OrPasPatient, max_shift: int, *, fixed_latest: bool = True) -> list[int]:
+    """Shifts in ``-max_shift .. max_shift`` that keep ``p`` possible on his own (0 is always among them).
+
+    ``fixed_latest``: his latest admission is a date of the file that shifts with him; otherwise it is the
+    default (the stay still fits the extended horizon) and stays where it is.
+    """
+    return [delta for delta in range(-max_shift, max_shift + 1)
+            if not delta or _fits(inst, p, delta, fixed_latest)]
+
+
+def _fits(inst: OrPasInstance, p: OrPasPatient, delta: int, fixed_latest: bool) -> bool:
+    if not 0 <= p.registration + delta <= inst.horizon - 1:
+        return False
+    latest = p.max_admission + delta if fixed_latest else inst.num_days - p.los
+    if p.admission + delta < 0 or p.admission + delta > latest or latest + p.los > inst.num_days:
+        return False
+    offset = p.surgery_offset
+    if offset is None or not inst.surgery_minutes(p):
+        return True
+    spec = inst.specialism_of(p)
+    return any(inst.slots(a + offset, spec) for a in range(p.admission + delta, latest + 1))
+
+
+def resample_instance(src: Path | str, dst: Path | str, *, seed: int, max_shift: int = 2,
+                      schema: Path | None = None, validate: bool = True) -> ResampleSummary:
+    """Write to ``dst`` a variant of instance ``src`` whose arrivals shift by up to ``max_shift`` days (seeded).
+
+    ``src`` is validated like any instance (against ``OrPasInstance.xsd`` next to it, or ``schema``); ``dst``
+    keeps its XML and gets the name ``<name>-r<seed>``. The schema must sit next to ``dst`` to load it later.
+    ``validate=False`` skips the schema (cross-references are still checked).
+    """
+    from lxml import etree
+
+    src, dst = Path(src), Path(dst)
+    if max_shift < 0:
+        raise ValueError(f"max_shift must be >= 0, got {max_shift}")
+    inst = load_instance(src, schema=schema, validate=validate)
+    by = {p.name: p for p in inst.patients}
+    rng = random.Random(seed)
+    tree = etree.parse(str(src))
+    root = tree.getroot()
+    shifted = 0
+    for el in root.findall("patients/patient"):
+        p = by[el.get("name")]
+        if p.present:
+            continue
+        delta = rng.choice(allowed_shifts(inst, p, max_shift, fixed_latest=el.get("max_admission") is not None))
+        if delta:
+            shifted += 1
+            _shift(el, delta)
+    name = f"{inst.name}-r{seed}"
+    root.set("name", name)
+    try:
+        tree.write(str(dst), encoding="UTF-8", xml_declaration=True)
+    except OSError as e:
+        raise DataFileError(dst, f"cannot write: {e}") from e
+    log.info("resampled %s into %s: %d of %d patients shifted", inst.name, dst, shifted, len(inst.patients))
+    return ResampleSummary(name=name, patients=len(inst.patients), shifted=shifted, seed=seed)
+
+
+def _shift(el: Any, delta: int) -> None:
+    for attr in DATE_ATTRIBUTES:
+        raw = el.get(attr)
+        if raw:
+            el.set(attr, (dt.date.fromisoformat(raw) + dt.timedelta(days=delta)).isoformat())

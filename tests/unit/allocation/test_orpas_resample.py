@@ -1,0 +1,86 @@
+"""Resampled OR-PAS instances keep every patient possible on his own and change nothing but his dates."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from medkg.cli.main import app
+from reasoning.allocation.orpas_io import load_instance
+from reasoning.allocation.orpas_resample import allowed_shifts, resample_instance
+from tests.unit.allocation.orpas_fixtures import instance_xml, write
+
+
+# 30 more patients like B (S2 surgery of 80 min; S2 has its slot on day 0 of the 2-day master schedule, so on
+# every even day), registered on day 0 or 1 and admitted that day, a third operated the day after admission,
+# three in four with a latest admission of their own (the day after), the rest with the default.
+def _extra(i: int) -> str:
+    reg, off = i % 2, int(i % 3 == 0)
+    latest = f' max_admission="2024-01-0{2 + reg}"' if i % 4 else ""
+    return (f'<patient name="P{i}" age="30" gender="Female" treatment="T2" registration="2024-01-0{1 + reg}" '
+            f'admission="2024-01-0{1 + reg}" surgery_day="2024-01-0{1 + reg + off}" '
+            f'discharge="2024-01-0{2 + reg + off}" variability="0"{latest}/>')
+
+
+_EXTRA = "".join(_extra(i) for i in range(30))
+
+
+def _source(tmp: Path) -> Path:
+    return write(tmp, "src.xml", instance_xml(a_room="R1", extra_patients=_EXTRA, n_patients=32))
+
+
+def test_a_resampled_patient_keeps_notice_slack_stay_and_offset_and_stays_possible(tmp_path: Path) -> None:
+    src = _source(tmp_path)
+    got = resample_instance(src, tmp_path / "out.xml", seed=3, validate=False)
+    before = {p.name: p for p in load_instance(src, validate=False).patients}
+    inst = load_instance(tmp_path / "out.xml", validate=False)
+    assert inst.name == "TINY-r3" and got.patients == 32
+    moved = 0
+    for p in inst.patients:
+        q = before[p.name]
+        delta = p.registration - q.registration
+        moved += delta != 0
+        assert (p.admission, p.discharge, p.surgery_day) == (
+            q.admission + delta, q.discharge + delta, None if q.surgery_day is None else q.surgery_day + delta)
+        assert 0 <= p.registration < inst.horizon
+        assert p.admission + p.los <= inst.num_days
+        if p.name.startswith("P") and int(p.name[1:]) % 4:  # a latest admission of his own moves with him
+            assert p.max_admission == q.max_admission + delta
+        if p.surgery_offset is not None:  # some allowed day has a slot of S2 (the even days)
+            assert any(inst.slots(a + p.surgery_offset, "S2") for a in range(p.admission, p.max_admission + 1))
+    a = next(p for p in inst.patients if p.name == "A")
+    assert a.present and a.registration == before["A"].registration  # in hospital already: never moved
+    assert moved == got.shifted > 0
+
+
+def test_allowed_shifts_keep_registration_in_the_horizon_and_surgery_on_a_slot_day(tmp_path: Path) -> None:
+    inst = load_instance(_source(tmp_path), validate=False)
+    b = next(p for p in inst.patients if p.name == "B")
+    # B: registered day 0, admitted 0..1, operated on the admission day: -1 and -2 register before day 0, +2
+    # after the horizon (2 days); +1 operates her on day 1 or 2, and day 2 has S2's slot
+    assert allowed_shifts(inst, b, 2) == [0, 1]
+    # operated on day 0 only: +1 would operate her on day 1, which has no slot of S2
+    due = dataclasses.replace(b, max_admission=0)
+    assert allowed_shifts(inst, due, 2) == [0]
+    # her latest admission is the default (the stay fits the extended horizon): it does not move, so +1 is allowed
+    assert allowed_shifts(inst, due, 2, fixed_latest=False) == [0, 1]
+    assert allowed_shifts(inst, b, 0) == [0]
+
+
+def test_the_same_seed_writes_the_same_file_and_the_cli_reports_it(tmp_path: Path) -> None:
+    src = _source(tmp_path)
+    resample_instance(src, tmp_path / "a.xml", seed=5, validate=False)
+    resample_instance(src, tmp_path / "b.xml", seed=5, validate=False)
+    assert (tmp_path / "a.xml").read_bytes() == (tmp_path / "b.xml").read_bytes()
+    bad = CliRunner().invoke(app, ["allocate", "resample", str(src), "--out", str(tmp_path / "c.xml"),
+                                   "--max-shift", "-1"])
+    assert bad.exit_code != 0 and "--max-shift" in str(bad.exception)
+    assert not (tmp_path / "c.xml").exists()
+
+
+def test_a_negative_max_shift_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="max_shift"):
+        resample_instance(_source(tmp_path), tmp_path / "x.xml", seed=1, max_shift=-1, validate=False)
