@@ -7,10 +7,13 @@ admission, surgery and discharge all shift by the same number of days, drawn uni
 ``-max_shift .. max_shift`` among the shifts that keep him possible on his own (registration inside the horizon,
 the stay inside the extended horizon, and a surgical patient's surgery on some allowed day with a slot of his
 specialism, the master surgical schedule repeating every horizon). Notice, slack, length of stay and surgery
-offset are unchanged, so the urgent share and the arrival process stay those of the source.
+offset are unchanged, so the urgent share and the arrival process stay those of the source. A patient whose
+surgery day cannot move (no slack) is not shifted onto a day where it no longer fits beside those of the
+patients already placed whose days cannot move either (without this rule, 5 of 15 variants drawn with seed 7
+had two urgent surgeries on a single-slot day, a violation no solver avoids).
 
-Patients together may still not fit (two urgent surgeries on one single-slot day): solve the variant statically
-first; its hard violations are a floor that no dynamic policy can beat.
+Beds are not checked, so patients together may still not fit: solve the variant statically first; its hard
+violations are a floor that no dynamic policy can beat.
 """
 
 from __future__ import annotations
@@ -18,13 +21,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from medkg.errors import DataFileError
 from reasoning.allocation.orpas_io import load_instance
-from reasoning.allocation.orpas_types import OrPasInstance, OrPasPatient
+from reasoning.allocation.orpas_types import (
+    ADMITTED_OVERTIME_PER_SLOT,
+    ADMITTED_TOTAL_OVERTIME,
+    OrPasInstance,
+    OrPasPatient,
+)
 
 __all__ = ["DATE_ATTRIBUTES", "ResampleSummary", "allowed_shifts", "resample_instance"]
 
@@ -43,14 +52,21 @@ class ResampleSummary:
     seed: int
 
 
-def allowed_shifts(inst: OrPasInstance, p: OrPasPatient, max_shift: int, *, fixed_latest: bool = True) -> list[int]:
-    """Shifts in ``-max_shift .. max_shift`` that keep ``p`` possible on his own (0 is always among them).
+def allowed_shifts(inst: OrPasInstance, p: OrPasPatient, max_shift: int, *, fixed_latest: bool = True,
+                   taken: Mapping[tuple[int, str | None], int] | None = None) -> list[int]:
+    """Shifts in ``-max_shift .. max_shift`` that keep ``p`` possible (never empty: 0 keeps him where he was).
 
     ``fixed_latest``: his latest admission is a date of the file that shifts with him; otherwise it is the
-    default (the stay still fits the extended horizon) and stays where it is.
+    default (the stay still fits the extended horizon) and stays where it is. ``taken``: OR minutes per
+    (day, specialism) and per (day, None) already held by patients whose surgery day cannot move; a patient
+    whose own surgery day cannot move goes only where his surgery still fits beside them (his own day too, since
+    others may have been shifted onto it), or stays where he was when no day fits.
     """
-    return [delta for delta in range(-max_shift, max_shift + 1)
-            if not delta or _fits(inst, p, delta, fixed_latest)]
+    ok = [delta for delta in range(-max_shift, max_shift + 1) if not delta or _fits(inst, p, delta, fixed_latest)]
+    day = _fixed_surgery_day(inst, p, fixed_latest)
+    if taken is None or day is None:
+        return ok
+    return [delta for delta in ok if _or_fits(inst, p, day + delta, taken)] or [0]
 
 
 def _fits(inst: OrPasInstance, p: OrPasPatient, delta: int, fixed_latest: bool) -> bool:
@@ -64,6 +80,22 @@ def _fits(inst: OrPasInstance, p: OrPasPatient, delta: int, fixed_latest: bool) 
         return True
     spec = inst.specialism_of(p)
     return any(inst.slots(a + offset, spec) for a in range(p.admission + delta, latest + 1))
+
+
+def _fixed_surgery_day(inst: OrPasInstance, p: OrPasPatient, fixed_latest: bool) -> int | None:
+    """The surgery day of a patient who has no choice of it (in hospital already, or no slack), else None."""
+    if p.surgery_offset is None or not inst.surgery_minutes(p):
+        return None
+    if p.present or (fixed_latest and p.max_admission == p.admission):
+        return p.admission + p.surgery_offset
+    return None
+
+
+def _or_fits(inst: OrPasInstance, p: OrPasPatient, day: int, taken: Mapping[tuple[int, str | None], int]) -> bool:
+    spec, minutes = inst.specialism_of(p), inst.surgery_minutes(p)
+    slots = inst.slots(day, spec)
+    return (taken.get((day, spec), 0) + minutes <= inst.slot_minutes(day, spec) + slots * ADMITTED_OVERTIME_PER_SLOT
+            and taken.get((day, None), 0) + minutes <= inst.day_minutes(day) + ADMITTED_TOTAL_OVERTIME)
 
 
 def resample_instance(src: Path | str, dst: Path | str, *, seed: int, max_shift: int = 2,
@@ -84,12 +116,21 @@ def resample_instance(src: Path | str, dst: Path | str, *, seed: int, max_shift:
     rng = random.Random(seed)
     tree = etree.parse(str(src))
     root = tree.getroot()
+    taken: dict[tuple[int, str | None], int] = {}
+    for p in inst.patients:  # in hospital already: their surgery days are where they are
+        day = _fixed_surgery_day(inst, p, True) if p.present else None
+        if day is not None:
+            _take(inst, p, day, taken)
     shifted = 0
     for el in root.findall("patients/patient"):
         p = by[el.get("name")]
         if p.present:
             continue
-        delta = rng.choice(allowed_shifts(inst, p, max_shift, fixed_latest=el.get("max_admission") is not None))
+        fixed_latest = el.get("max_admission") is not None
+        delta = rng.choice(allowed_shifts(inst, p, max_shift, fixed_latest=fixed_latest, taken=taken))
+        day = _fixed_surgery_day(inst, p, fixed_latest)
+        if day is not None:
+            _take(inst, p, day + delta, taken)
         if delta:
             shifted += 1
             _shift(el, delta)
@@ -101,6 +142,11 @@ def resample_instance(src: Path | str, dst: Path | str, *, seed: int, max_shift:
         raise DataFileError(dst, f"cannot write: {e}") from e
     log.info("resampled %s into %s: %d of %d patients shifted", inst.name, dst, shifted, len(inst.patients))
     return ResampleSummary(name=name, patients=len(inst.patients), shifted=shifted, seed=seed)
+
+
+def _take(inst: OrPasInstance, p: OrPasPatient, day: int, taken: dict[tuple[int, str | None], int]) -> None:
+    for key in ((day, inst.specialism_of(p)), (day, None)):
+        taken[key] = taken.get(key, 0) + inst.surgery_minutes(p)
 
 
 def _shift(el: Any, delta: int) -> None:

@@ -70,6 +70,26 @@ def test_allowed_shifts_keep_registration_in_the_horizon_and_surgery_on_a_slot_d
     assert allowed_shifts(inst, b, 0) == [0]
 
 
+def test_a_patient_without_slack_is_not_shifted_onto_a_day_his_surgery_no_longer_fits(tmp_path: Path) -> None:
+    inst = load_instance(_source(tmp_path), validate=False)
+    # a 4-day horizon with S2's 60-minute slot on days 0 and 2 (90 minutes with admitted overtime)
+    wide = dataclasses.replace(inst, horizon=4, or_slots={0: {"S2": 1}, 2: {"S2": 1}})
+    b = next(p for p in wide.patients if p.name == "B")
+    due = dataclasses.replace(b, max_admission=0)  # operated on day 0, or day 2 if shifted by 2
+    assert allowed_shifts(wide, due, 2) == [0, 2]
+    # another urgent 80-minute surgery holds day 2: 160 > 90 there, so only her own day stays
+    assert allowed_shifts(wide, due, 2, taken={(2, "S2"): 80, (2, None): 80}) == [0]
+    # ... or holds her own day (shifted there before her): she moves to day 2; both held: she stays
+    assert allowed_shifts(wide, due, 2, taken={(0, "S2"): 80, (0, None): 80}) == [2]
+    assert allowed_shifts(wide, due, 2, taken={(d, k): 80 for d in (0, 2) for k in ("S2", None)}) == [0]
+    # 10 minutes held: 90 fits exactly
+    assert allowed_shifts(wide, due, 2, taken={(2, "S2"): 10, (2, None): 10}) == [0, 2]
+    # the day's total counts too (60 slot minutes + 60 admitted overtime a day)
+    assert allowed_shifts(wide, due, 2, taken={(2, None): 41}) == [0]
+    # a patient with slack may still move there: tomorrow's model can place his surgery elsewhere
+    assert allowed_shifts(wide, b, 2, taken={(2, "S2"): 80, (2, None): 80}) == [0, 1, 2]
+
+
 def test_the_same_seed_writes_the_same_file_and_the_cli_reports_it(tmp_path: Path) -> None:
     src = _source(tmp_path)
     resample_instance(src, tmp_path / "a.xml", seed=5, validate=False)
