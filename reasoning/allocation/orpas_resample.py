@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from medkg.errors import DataFileError
+from medkg.errors import DataFileError, InputValidationError
 from reasoning.allocation.orpas_io import load_instance
 from reasoning.allocation.orpas_types import (
     ADMITTED_OVERTIME_PER_SLOT,
@@ -110,7 +110,7 @@ def resample_instance(src: Path | str, dst: Path | str, *, seed: int, max_shift:
 
     src, dst = Path(src), Path(dst)
     if max_shift < 0:
-        raise ValueError(f"max_shift must be >= 0, got {max_shift}")
+        raise InputValidationError(f"max_shift must be >= 0, got {max_shift}")
     inst = load_instance(src, schema=schema, validate=validate)
     by = {p.name: p for p in inst.patients}
     rng = random.Random(seed)

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from medkg.cli.main import app
+from medkg.errors import InputValidationError
 from reasoning.allocation.orpas_io import load_instance
 from reasoning.allocation.orpas_resample import allowed_shifts, resample_instance
 from tests.unit.allocation.orpas_fixtures import instance_xml, write
@@ -102,5 +103,5 @@ def test_the_same_seed_writes_the_same_file_and_the_cli_reports_it(tmp_path: Pat
 
 
 def test_a_negative_max_shift_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="max_shift"):
+    with pytest.raises(InputValidationError, match="max_shift"):
         resample_instance(_source(tmp_path), tmp_path / "x.xml", seed=1, max_shift=-1, validate=False)
