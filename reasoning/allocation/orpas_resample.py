@@ -6,14 +6,19 @@ which every patient not yet in hospital keeps everything but his dates: registra
 admission, surgery and discharge all shift by the same number of days, drawn uniformly from
 ``-max_shift .. max_shift`` among the shifts that keep him possible on his own (registration inside the horizon,
 the stay inside the extended horizon, and a surgical patient's surgery on some allowed day with a slot of his
-specialism, the master surgical schedule repeating every horizon). Notice, slack, length of stay and surgery
-offset are unchanged, so the urgent share and the arrival process stay those of the source. A patient whose
-surgery day cannot move (no slack) is not shifted onto a day where it no longer fits beside those of the
-patients already placed whose days cannot move either (without this rule, 5 of 15 variants drawn with seed 7
-had two urgent surgeries on a single-slot day, a violation no solver avoids).
+specialism, the master surgical schedule repeating every horizon). Length of stay and surgery offset are
+unchanged; so are notice and slack where the file gives a latest admission (it shifts with him). Without one,
+the latest admission is the default (the stay still fits the extended horizon) and stays put, so his slack
+changes by the shift; none of them is urgent in the 15 sources.
+A patient whose surgery day cannot move (in hospital, or no slack) is not shifted onto a day where it no
+longer fits beside those of the patients already placed whose days cannot move either (without this rule, 5 of
+15 variants drawn with seed 7 had two urgent surgeries on a single-slot day, a violation no solver avoids).
+Patients are placed in file order, and one whose every day is taken keeps his own.
 
-Beds are not checked, so patients together may still not fit: solve the variant statically first; its hard
-violations are a floor that no dynamic policy can beat.
+Not checked, so patients together may still not fit: beds; a patient with slack whose window holds a single
+day with a slot of his specialism (his surgery day cannot move either, but he is not counted as fixed); and
+the order above. Solve the variant statically first: its hard violations are a floor that no dynamic policy
+can beat.
 """
 
 from __future__ import annotations
@@ -111,6 +116,8 @@ def resample_instance(src: Path | str, dst: Path | str, *, seed: int, max_shift:
     src, dst = Path(src), Path(dst)
     if max_shift < 0:
         raise InputValidationError(f"max_shift must be >= 0, got {max_shift}")
+    if dst.resolve() == src.resolve():
+        raise InputValidationError(f"the variant would overwrite its source {src}; give another --out")
     inst = load_instance(src, schema=schema, validate=validate)
     by = {p.name: p for p in inst.patients}
     rng = random.Random(seed)
@@ -137,6 +144,7 @@ def resample_instance(src: Path | str, dst: Path | str, *, seed: int, max_shift:
     name = f"{inst.name}-r{seed}"
     root.set("name", name)
     try:
+        dst.parent.mkdir(parents=True, exist_ok=True)
         tree.write(str(dst), encoding="UTF-8", xml_declaration=True)
     except OSError as e:
         raise DataFileError(dst, f"cannot write: {e}") from e

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from medkg.cli.main import app
 from medkg.errors import InputValidationError
 from reasoning.allocation.orpas_io import load_instance
 from reasoning.allocation.orpas_resample import allowed_shifts, resample_instance
-from tests.unit.allocation.orpas_fixtures import instance_xml, write
+from tests.unit.allocation.orpas_fixtures import instance_xml, schema_dir, write
 
 
 # 30 more patients like B (S2 surgery of 80 min; S2 has its slot on day 0 of the 2-day master schedule, so on
@@ -89,6 +90,58 @@ def test_a_patient_without_slack_is_not_shifted_onto_a_day_his_surgery_no_longer
     assert allowed_shifts(wide, due, 2, taken={(2, None): 41}) == [0]
     # a patient with slack may still move there: tomorrow's model can place his surgery elsewhere
     assert allowed_shifts(wide, b, 2, taken={(2, "S2"): 80, (2, None): 80}) == [0, 1, 2]
+
+
+def _six_day_source(tmp: Path) -> Path:
+    """The tiny hospital over 6 days, S2's one slot on days 0, 2 and 4 (one 80-minute surgery a day fits), and two
+    patients without slack: Z0 operated on day 2 (may move to 4), Z1 on day 4 (may move to 2 or 6)."""
+    xml = instance_xml(extra_patients="".join(
+        f'<patient name="Z{i}" age="30" gender="Female" treatment="T2" registration="2024-01-0{2 + 2 * i}" '
+        f'admission="2024-01-0{3 + 2 * i}" surgery_day="2024-01-0{3 + 2 * i}" discharge="2024-01-0{4 + 2 * i}" '
+        f'variability="0" max_admission="2024-01-0{3 + 2 * i}"/>' for i in range(2)), n_patients=4)
+    days = "".join(f'<day name="2024-01-0{1 + d}"><specialism_assignment name="S2" number_or_slots="1"/></day>'
+                   for d in (0, 2, 4))
+    xml = xml.replace('num_days="2"', 'num_days="6"').replace(
+        '<day name="2024-01-01"><specialism_assignment name="S2" number_or_slots="1"/></day>', days)
+    return write(tmp, "six.xml", xml)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_patients_without_slack_are_never_shifted_onto_the_same_single_slot_day(tmp_path: Path, seed: int) -> None:
+    src = _six_day_source(tmp_path)
+    assert load_instance(src, validate=False).horizon == 6
+    resample_instance(src, tmp_path / "out.xml", seed=seed, validate=False)
+    inst = load_instance(tmp_path / "out.xml", validate=False)
+    z = {p.name: p.surgery_day for p in inst.patients if p.name.startswith("Z")}
+    # each moved only to another slot day; one at random would share a day in a third of the seeds
+    assert z["Z0"] in (2, 4) and z["Z1"] in (2, 4, 6) and z["Z0"] != z["Z1"]
+
+
+def test_a_patient_without_a_latest_admission_gets_none_in_the_variant(tmp_path: Path) -> None:
+    from lxml import etree
+
+    src = _source(tmp_path)
+    resample_instance(src, tmp_path / "out.xml", seed=3, validate=False)
+    has = {el.get("name"): el.get("max_admission") is not None
+           for el in etree.parse(str(tmp_path / "out.xml")).getroot().findall("patients/patient")}
+    was = {el.get("name"): el.get("max_admission") is not None
+           for el in etree.parse(str(src)).getroot().findall("patients/patient")}
+    assert has == was and not all(has.values())
+
+
+def test_the_cli_writes_the_variant_and_refuses_to_overwrite_its_source(tmp_path: Path) -> None:
+    xsd = schema_dir()  # the CLI validates its input; skips without the shared data
+    src = write(tmp_path, "src.xml", instance_xml())  # A in hospital, B may move by 0 or +1
+    for name in ("OrPasInstance.xsd", "OrPasSolution.xsd"):
+        (tmp_path / name).write_bytes((xsd / name).read_bytes())
+    out = tmp_path / "sub" / "v.xml"
+    ok = CliRunner().invoke(app, ["allocate", "resample", str(src), "--out", str(out), "--seed", "4", "--json"])
+    assert ok.exit_code == 0, ok.output
+    got = json.loads(ok.output)
+    assert got["instance"] == "TINY-r4" and got["patients"] == 2 and got["shifted"] in (0, 1) and out.is_file()
+    load_instance(out, schema=tmp_path / "OrPasInstance.xsd")  # still valid against the schema
+    same = CliRunner().invoke(app, ["allocate", "resample", str(src), "--out", str(src)])
+    assert same.exit_code != 0 and "overwrite" in str(same.exception)
 
 
 def test_the_same_seed_writes_the_same_file_and_the_cli_reports_it(tmp_path: Path) -> None:
