@@ -133,10 +133,8 @@ def _surgery_fits(inst: OrPasInstance, p: OrPasPatient, a: int) -> bool:
     minutes, off = inst.surgery_minutes(p), p.surgery_offset
     if not minutes or off is None:
         return True
-    sd, spec = a + off, inst.specialism_of(p)
-    if minutes > inst.slot_minutes(sd, spec) + inst.slots(sd, spec) * ADMITTED_OVERTIME_PER_SLOT:
-        return False
-    return minutes <= inst.day_minutes(sd) + ADMITTED_TOTAL_OVERTIME
+    sd = a + off
+    return minutes <= inst.or_limit(sd, inst.specialism_of(p)) and minutes <= inst.or_limit(sd)
 
 
 def _gender_mix(lp: LpBuilder, by_sex: dict[tuple[TypeKey, int, bool], list[int]], type_rooms: dict[TypeKey, int],

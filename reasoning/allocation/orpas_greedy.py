@@ -13,8 +13,6 @@ from collections.abc import Sequence
 
 from reasoning.allocation.orpas_options import allowed_rooms, room_day_cost
 from reasoning.allocation.orpas_types import (
-    ADMITTED_OVERTIME_PER_SLOT,
-    ADMITTED_TOTAL_OVERTIME,
     WEIGHTS,
     GenderPolicy,
     OrPasInstance,
@@ -47,11 +45,9 @@ class GreedyState:
         minutes = inst.surgery_minutes(p)
         if minutes and p.surgery_offset is not None:
             sd, spec = a + p.surgery_offset, inst.specialism_of(p)
-            if self.or_spec[sd, spec] + minutes > inst.slot_minutes(sd, spec) + inst.slots(sd, spec) * (
-                ADMITTED_OVERTIME_PER_SLOT
-            ):
+            if self.or_spec[sd, spec] + minutes > inst.or_limit(sd, spec):
                 return False
-            if self.or_day[sd] + minutes > inst.day_minutes(sd) + ADMITTED_TOTAL_OVERTIME:
+            if self.or_day[sd] + minutes > inst.or_limit(sd):
                 return False
         return True
 

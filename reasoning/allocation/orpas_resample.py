@@ -34,8 +34,6 @@ from typing import Any
 from medkg.errors import DataFileError, InputValidationError
 from reasoning.allocation.orpas_io import load_instance
 from reasoning.allocation.orpas_types import (
-    ADMITTED_OVERTIME_PER_SLOT,
-    ADMITTED_TOTAL_OVERTIME,
     OrPasInstance,
     OrPasPatient,
 )
@@ -97,10 +95,8 @@ def _fixed_surgery_day(inst: OrPasInstance, p: OrPasPatient, fixed_latest: bool)
 
 
 def _or_fits(inst: OrPasInstance, p: OrPasPatient, day: int, taken: Mapping[tuple[int, str | None], int]) -> bool:
-    spec, minutes = inst.specialism_of(p), inst.surgery_minutes(p)
-    slots = inst.slots(day, spec)
-    return (taken.get((day, spec), 0) + minutes <= inst.slot_minutes(day, spec) + slots * ADMITTED_OVERTIME_PER_SLOT
-            and taken.get((day, None), 0) + minutes <= inst.day_minutes(day) + ADMITTED_TOTAL_OVERTIME)
+    minutes = inst.surgery_minutes(p)
+    return all(taken.get((day, key), 0) + minutes <= inst.or_limit(day, key) for key in (inst.specialism_of(p), None))
 
 
 def resample_instance(src: Path | str, dst: Path | str, *, seed: int, max_shift: int = 2,

@@ -20,8 +20,6 @@ from collections import Counter
 from reasoning.allocation.orpas_model import BedReserve, OrReserve
 from reasoning.allocation.orpas_options import room_kind
 from reasoning.allocation.orpas_types import (
-    ADMITTED_OVERTIME_PER_SLOT,
-    ADMITTED_TOTAL_OVERTIME,
     OrPasInstance,
     OrPasPatient,
 )
@@ -130,9 +128,7 @@ def day_reserves(inst: OrPasInstance, seen: list[OrPasPatient], d: int) -> list[
                 continue
             mean = rate * sum(share for o in offsets for lag, share in lag_share.items() if t - o - lag >= d + 1) \
                 / len(offsets)
-            cap = (inst.slot_minutes(t, spec) + inst.slots(t, spec) * ADMITTED_OVERTIME_PER_SLOT if spec
-                   else inst.day_minutes(t) + ADMITTED_TOTAL_OVERTIME)
-            costs = _prices(mean, cap // minutes, cost=OR_RESERVE_COST, min_tail=OR_MIN_TAIL)
+            costs = _prices(mean, inst.or_limit(t, spec) // minutes, cost=OR_RESERVE_COST, min_tail=OR_MIN_TAIL)
             if costs:
                 out.append(OrReserve(spec, t, minutes, costs))
     return out

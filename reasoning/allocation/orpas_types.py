@@ -158,6 +158,13 @@ class OrPasInstance:
     def day_minutes(self, day: int) -> int:
         return sum(n for n in self.or_slots.get(day % self.horizon, {}).values()) * self.slot_length
 
+    def or_limit(self, day: int, specialism: str | None = None) -> int:
+        """Hard limit of OR minutes on a day: of a specialism, its slot minutes plus ``ADMITTED_OVERTIME_PER_SLOT``
+        per slot; of the whole day (``specialism`` None), all slot minutes plus ``ADMITTED_TOTAL_OVERTIME``."""
+        if specialism is None:
+            return self.day_minutes(day) + ADMITTED_TOTAL_OVERTIME
+        return self.slot_minutes(day, specialism) + self.slots(day, specialism) * ADMITTED_OVERTIME_PER_SLOT
+
     @property
     def beds(self) -> int:
         return sum(r.capacity for r in self.rooms.values())
