@@ -1,4 +1,4 @@
-"""medkg: what every layer shares — settings, domain types, errors — and the CLI (in ``medkg.cli``)."""
+"""medkg: the kernel every layer stands on — settings, domain types, errors, logging. The CLI is in ``cli``."""
 
 from medkg.errors import MedkgError
 from medkg.settings import Settings, get_settings

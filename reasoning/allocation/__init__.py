@@ -1,26 +1,40 @@
-"""Solver-backed hospital allocation: OR-PAS (read, solve static/dynamic, validate, write) and the general service.
+"""Solver-backed hospital allocation: ``orpas/`` (OR-PAS: read, solve static/dynamic, validate, write) and
+``service/`` (the general service); ``highs_lp`` is what both share.
 
 A solver decides (OR-Tools CP-SAT for OR-PAS, HiGHS for the general service), an independent validator
 checks, and explanations cite solver facts (``solver:<run>#...``) and KG facts (``kg:...``). Solver
 libraries are imported inside the functions that use them, never here.
 """
 
-from reasoning.allocation.example import ExampleStats, build_example_request, example_stats
-from reasoning.allocation.explain import render_response
-from reasoning.allocation.orpas_bound import BoundResult, relaxation_bound
-from reasoning.allocation.orpas_io import load_instance, read_solution, write_solution
-from reasoning.allocation.orpas_solve import OrPasResult, solve_orpas
-from reasoning.allocation.orpas_types import CostBreakdown, OrPasInstance, OrPasSolution
-from reasoning.allocation.orpas_validator import ValidationReport, render_report, validate_solution
-from reasoning.allocation.service_models import (
+from reasoning.allocation.orpas import (
+    BoundResult,
+    CostBreakdown,
+    OrPasInstance,
+    OrPasResult,
+    OrPasSolution,
+    ValidationReport,
+    load_instance,
+    read_solution,
+    relaxation_bound,
+    render_report,
+    solve_orpas,
+    validate_solution,
+    write_solution,
+)
+from reasoning.allocation.service import (
     AllocationRequest,
     AllocationResponse,
+    AllocationService,
     Assignment,
+    ExampleStats,
     Explanation,
     Fact,
     PatientRequest,
+    build_example_request,
+    example_stats,
+    render_response,
+    request_run_id,
 )
-from reasoning.allocation.service_solver import AllocationService, request_run_id
 
 __all__ = [
     "AllocationRequest",

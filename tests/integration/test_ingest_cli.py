@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from medkg.cli.main import app
+from cli.main import app
 from medkg.data import SAMPLE_DIR
 from medkg.errors import MedkgError, RowError
 from medkg.settings import get_settings

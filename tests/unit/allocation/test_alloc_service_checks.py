@@ -9,8 +9,8 @@ from pydantic import ValidationError
 
 from medkg.errors import InputValidationError
 from medkg.types import Node, Relationship
-from reasoning.allocation.service_models import AllocationRequest, Assignment, Department, PatientRequest, Ward
-from reasoning.allocation.service_solver import AllocationService
+from reasoning.allocation.service.models import AllocationRequest, Assignment, Department, PatientRequest, Ward
+from reasoning.allocation.service.solver import AllocationService
 
 
 def _req(patients: list[PatientRequest], plan: list[Assignment] | None = None) -> AllocationRequest:

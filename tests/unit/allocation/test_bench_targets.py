@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from medkg.cli.bench.allocation import target_lines
+from cli.bench.allocation import target_lines
 
 
 def _row(instance: str, mode: str, cost: int, viol: int = 0, gap: float | None = None) -> dict[str, Any]:

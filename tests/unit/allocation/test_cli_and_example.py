@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from medkg.cli.allocate import app
+from cli.allocate import app
 from medkg.errors import NotFoundError
 from medkg.types import Node, Relationship
-from reasoning.allocation.example import build_example_request
-from reasoning.allocation.synthetic import synthetic_request
+from reasoning.allocation.service.example import build_example_request
+from reasoning.allocation.service.synthetic import synthetic_request
 from tests.unit.allocation.orpas_fixtures import instance_xml, schema_dir, solution_xml, write
 
 runner = CliRunner()

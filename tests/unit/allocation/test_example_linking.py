@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from medkg.types import Node, Relationship
-from reasoning.allocation.example import example_stats
+from reasoning.allocation.service.example import example_stats
 
 SYN, CUR = "synthea", "curated"
 APPX = "medkg:zh:disease:阑尾炎"

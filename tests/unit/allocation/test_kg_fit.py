@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from medkg.types import Node, Relationship
-from reasoning.allocation.kg_fit import DepartmentResolver, strip_semantic_tag
-from reasoning.allocation.service_models import Department, PatientRequest
+from reasoning.allocation.service.kg_fit import DepartmentResolver, strip_semantic_tag
+from reasoning.allocation.service.models import Department, PatientRequest
 
 CUR, SYN = "curated", "synthea"
 APPX = "medkg:zh:disease:阑尾炎"

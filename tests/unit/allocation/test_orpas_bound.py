@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from medkg.errors import InfeasibleError
-from reasoning.allocation.orpas_bound import admission_window, relaxation_bound
-from reasoning.allocation.orpas_greedy import greedy_schedule
-from reasoning.allocation.orpas_io import load_instance
-from reasoning.allocation.orpas_options import allowed_rooms
-from reasoning.allocation.orpas_solve import to_solution
-from reasoning.allocation.orpas_types import OrPasInstance, OrPasSolution
-from reasoning.allocation.orpas_validator import validate_solution
-from reasoning.allocation.orpas_warm import narrowed_instance, plan_around_days
+from reasoning.allocation.orpas.bound import admission_window, relaxation_bound
+from reasoning.allocation.orpas.domain import OrPasInstance, OrPasSolution
+from reasoning.allocation.orpas.greedy import greedy_schedule
+from reasoning.allocation.orpas.options import allowed_rooms
+from reasoning.allocation.orpas.solve import to_solution
+from reasoning.allocation.orpas.validator import validate_solution
+from reasoning.allocation.orpas.warm import narrowed_instance, plan_around_days
+from reasoning.allocation.orpas.xml_io import load_instance
 from tests.unit.allocation.orpas_fixtures import NO_ROOM_PATIENT, instance_xml, schema_dir, write
 from tests.unit.allocation.test_orpas_solver import _extra
 

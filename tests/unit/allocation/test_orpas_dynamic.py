@@ -7,18 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from reasoning.allocation import orpas_dynamic
-from reasoning.allocation.orpas_dynamic import (
+from reasoning.allocation.orpas import dynamic as orpas_dynamic
+from reasoning.allocation.orpas.domain import WEIGHTS, OrPasInstance
+from reasoning.allocation.orpas.dynamic import (
     FAR_OR_CREDIT,
     MISSED_ADMISSION_COST,
     _outranking,
     _postpone_cost,
     run_dynamic,
 )
-from reasoning.allocation.orpas_io import load_instance
-from reasoning.allocation.orpas_model import BedReserve, OrReserve, solve_placements
-from reasoning.allocation.orpas_options import placement_cost
-from reasoning.allocation.orpas_reserves import (
+from reasoning.allocation.orpas.model import BedReserve, OrReserve, solve_placements
+from reasoning.allocation.orpas.options import placement_cost
+from reasoning.allocation.orpas.reserves import (
     OR_RESERVE_COST,
     RESERVE_COST,
     RESERVE_DAYS,
@@ -26,7 +26,7 @@ from reasoning.allocation.orpas_reserves import (
     _prices,
     day_reserves,
 )
-from reasoning.allocation.orpas_types import WEIGHTS, OrPasInstance
+from reasoning.allocation.orpas.xml_io import load_instance
 from tests.unit.allocation.orpas_fixtures import NO_ROOM_PATIENT, instance_xml, write
 
 # C competes with A for the only oxygen bed (R1) on days 0-1 and must be admitted on day 0.

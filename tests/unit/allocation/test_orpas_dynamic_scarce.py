@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from reasoning.allocation import orpas_dynamic_scarce
-from reasoning.allocation.orpas_dynamic_scarce import SPARE_FEATURE, scarce_rooms, spare_rooms_view
-from reasoning.allocation.orpas_io import load_instance
-from reasoning.allocation.orpas_options import room_day_cost
-from reasoning.allocation.orpas_types import OrPasInstance
+from reasoning.allocation.orpas import scarce as orpas_dynamic_scarce
+from reasoning.allocation.orpas.domain import OrPasInstance
+from reasoning.allocation.orpas.options import room_day_cost
+from reasoning.allocation.orpas.scarce import SPARE_FEATURE, scarce_rooms, spare_rooms_view
+from reasoning.allocation.orpas.xml_io import load_instance
 from tests.unit.allocation.orpas_fixtures import instance_xml, write
 
 

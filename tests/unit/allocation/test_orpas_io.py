@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from medkg.errors import DataFileError, RowError
-from reasoning.allocation.orpas_io import load_instance, read_solution, write_solution
-from reasoning.allocation.orpas_types import CostBreakdown, OrPasSolution
+from reasoning.allocation.orpas.domain import CostBreakdown, OrPasSolution
+from reasoning.allocation.orpas.xml_io import load_instance, read_solution, write_solution
 from tests.unit.allocation.orpas_fixtures import instance_xml, schema_dir, write
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reasoning.allocation.orpas_greedy import greedy_schedule
-from reasoning.allocation.orpas_io import load_instance
-from reasoning.allocation.orpas_lns import improve_plan
-from reasoning.allocation.orpas_solve import to_solution
-from reasoning.allocation.orpas_validator import validate_solution
+from reasoning.allocation.orpas.greedy import greedy_schedule
+from reasoning.allocation.orpas.lns import improve_plan
+from reasoning.allocation.orpas.solve import to_solution
+from reasoning.allocation.orpas.validator import validate_solution
+from reasoning.allocation.orpas.xml_io import load_instance
 from tests.unit.allocation.orpas_fixtures import instance_xml, write
 from tests.unit.allocation.test_orpas_solver import _extra
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from medkg.cli.main import app
+from cli.main import app
 from medkg.errors import InputValidationError
-from reasoning.allocation.orpas_io import load_instance
-from reasoning.allocation.orpas_resample import allowed_shifts, resample_instance
+from reasoning.allocation.orpas.resample import allowed_shifts, resample_instance
+from reasoning.allocation.orpas.xml_io import load_instance
 from tests.unit.allocation.orpas_fixtures import instance_xml, schema_dir, write
 
 

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from medkg.errors import InfeasibleError
-from reasoning.allocation.orpas_greedy import greedy_schedule
-from reasoning.allocation.orpas_io import load_instance
-from reasoning.allocation.orpas_model import solve_placements
-from reasoning.allocation.orpas_solve import solve_orpas, to_solution
-from reasoning.allocation.orpas_types import OrPasInstance
-from reasoning.allocation.orpas_validator import validate_solution
+from reasoning.allocation.orpas.domain import OrPasInstance
+from reasoning.allocation.orpas.greedy import greedy_schedule
+from reasoning.allocation.orpas.model import solve_placements
+from reasoning.allocation.orpas.solve import solve_orpas, to_solution
+from reasoning.allocation.orpas.validator import validate_solution
+from reasoning.allocation.orpas.xml_io import load_instance
 from tests.unit.allocation.orpas_fixtures import NO_ROOM_PATIENT, instance_xml, write
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from reasoning.allocation.orpas_io import load_instance, read_solution
-from reasoning.allocation.orpas_types import OrPasInstance, OrPasSolution
-from reasoning.allocation.orpas_validator import render_report, validate_solution
+from reasoning.allocation.orpas.domain import OrPasInstance, OrPasSolution
+from reasoning.allocation.orpas.validator import render_report, validate_solution
+from reasoning.allocation.orpas.xml_io import load_instance, read_solution
 from tests.unit.allocation.orpas_fixtures import instance_xml, solution_xml, write
 
 D0, D1, D2 = "2024-01-01", "2024-01-02", "2024-01-03"
@@ -91,11 +91,11 @@ def test_validator_is_independent_of_the_solver() -> None:
     """The validator imports only the shared data types, never the model, greedy or solver modules."""
     import ast
 
-    import reasoning.allocation.orpas_validator as v
+    import reasoning.allocation.orpas.validator as v
 
     tree = ast.parse(Path(v.__file__).read_text(encoding="utf-8"))
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
     imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     allocation = {m for m in imported if m.startswith("reasoning.allocation")}
-    assert allocation == {"reasoning.allocation.orpas_types"}
+    assert allocation == {"reasoning.allocation.orpas.domain"}
     assert not any(m.startswith("ortools") for m in imported)

@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from medkg.types import Node, Relationship
-from reasoning.allocation.service_models import (
+from reasoning.allocation.service.models import (
     AllocationRequest,
     Department,
     Equipment,
@@ -16,8 +16,8 @@ from reasoning.allocation.service_models import (
     PatientRequest,
     Ward,
 )
-from reasoning.allocation.service_solver import AllocationService, request_run_id
-from reasoning.allocation.synthetic import synthetic_request
+from reasoning.allocation.service.solver import AllocationService, request_run_id
+from reasoning.allocation.service.synthetic import synthetic_request
 
 SRC = "curated"
 

@@ -16,7 +16,7 @@ from api.routers import allocate as alloc_router
 from kg.embedded import EmbeddedGraphStore
 from medkg.settings import Settings
 from medkg.types import Node, Relationship
-from reasoning.allocation.service_solver import AllocationService
+from reasoning.allocation.service.solver import AllocationService
 
 SRC = "curated"
 

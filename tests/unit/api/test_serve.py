@@ -9,7 +9,7 @@ import typer
 import uvicorn
 from typer.testing import CliRunner
 
-from medkg.cli.serve import APP_FACTORY, serve
+from cli.serve import APP_FACTORY, serve
 
 
 def _app() -> typer.Typer:

@@ -9,8 +9,8 @@ import typer
 from typer.main import get_command
 from typer.testing import CliRunner
 
-from medkg.cli.common import run_guarded
-from medkg.cli.main import app
+from cli.common import run_guarded
+from cli.main import app
 from medkg.errors import NotFoundError
 
 

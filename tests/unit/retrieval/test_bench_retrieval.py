@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from medkg.cli.bench.retrieval import _cv, _medquad
+from cli.bench.retrieval import _cv, _medquad
 from retrieval.evaluation import EvalQuery, QueryRuns
 
 

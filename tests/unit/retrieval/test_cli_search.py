@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from medkg.cli.main import app
+from cli.main import app
 from medkg.settings import get_settings
 from retrieval.embedder import Embedder
 

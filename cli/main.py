@@ -1,0 +1,33 @@
+"""The ``medkg`` command line: one module per command group; each command parses, calls one layer function, renders."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from cli import allocate, bench, demo, doctor, graph, ingest, search, serve
+from cli.common import run_guarded
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="medkg",
+    help="Knowledge-graph-augmented clinical reasoning: ingest, explore, search, consult, allocate.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(ingest.app, name="ingest")
+app.add_typer(graph.app, name="graph")
+app.add_typer(bench.app, name="bench")
+app.add_typer(allocate.app, name="allocate")
+app.command("search")(search.search)
+app.command("demo")(demo.demo)
+app.command("doctor")(doctor.doctor)
+app.command("serve")(serve.serve)
+
+
+def main() -> None:
+    """Console entry point: MedkgError becomes a one-line message and exit code 2, never a traceback."""
+    sys.exit(run_guarded(app))

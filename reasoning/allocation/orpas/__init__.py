@@ -1,0 +1,27 @@
+"""OR-PAS patient admission scheduling: read, solve (static and day by day), bound, validate and write.
+
+CP-SAT (OR-Tools) decides, a HiGHS relaxation proves the lower bound, an independent validator checks.
+Solver libraries are imported inside the functions that use them, never here.
+"""
+
+from reasoning.allocation.orpas.bound import BoundResult, relaxation_bound
+from reasoning.allocation.orpas.domain import CostBreakdown, OrPasInstance, OrPasSolution
+from reasoning.allocation.orpas.solve import OrPasResult, solve_orpas
+from reasoning.allocation.orpas.validator import ValidationReport, render_report, validate_solution
+from reasoning.allocation.orpas.xml_io import load_instance, read_solution, write_solution
+
+__all__ = [
+    "BoundResult",
+    "CostBreakdown",
+    "OrPasInstance",
+    "OrPasResult",
+    "OrPasSolution",
+    "ValidationReport",
+    "load_instance",
+    "read_solution",
+    "relaxation_bound",
+    "render_report",
+    "solve_orpas",
+    "validate_solution",
+    "write_solution",
+]

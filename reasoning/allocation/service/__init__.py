@@ -1,0 +1,32 @@
+"""The general allocation service: patients + wards, beds, operating rooms → a HiGHS-decided, cited plan.
+
+The request is fitted to the KG's departments (``kg_fit``), solved as a MIP, and explained with solver
+facts (``solver:<run>#...``) and KG facts (``kg:...``).
+"""
+
+from reasoning.allocation.service.example import ExampleStats, build_example_request, example_stats
+from reasoning.allocation.service.explain import render_response
+from reasoning.allocation.service.models import (
+    AllocationRequest,
+    AllocationResponse,
+    Assignment,
+    Explanation,
+    Fact,
+    PatientRequest,
+)
+from reasoning.allocation.service.solver import AllocationService, request_run_id
+
+__all__ = [
+    "AllocationRequest",
+    "AllocationResponse",
+    "AllocationService",
+    "Assignment",
+    "ExampleStats",
+    "Explanation",
+    "Fact",
+    "PatientRequest",
+    "build_example_request",
+    "example_stats",
+    "render_response",
+    "request_run_id",
+]
