@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from cli import allocate, bench, demo, doctor, graph, ingest, search, serve
+from cli import allocate, bench, demo, doctor, evaluate, graph, ingest, search, serve, train
 from cli.common import run_guarded
 
 __all__ = ["app", "main"]
@@ -22,6 +22,8 @@ app.add_typer(ingest.app, name="ingest")
 app.add_typer(graph.app, name="graph")
 app.add_typer(bench.app, name="bench")
 app.add_typer(allocate.app, name="allocate")
+app.add_typer(train.app, name="train")
+app.add_typer(evaluate.app, name="eval")
 app.command("search")(search.search)
 app.command("demo")(demo.demo)
 app.command("doctor")(doctor.doctor)

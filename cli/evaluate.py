@@ -1,0 +1,15 @@
+"""``medkg eval ...``: evaluations that print a table and write a JSON report (and PNG plots) beside ``--out``.
+
+Each command lives in the module of the capability it evaluates and is registered here, so this group is a list.
+"""
+
+from __future__ import annotations
+
+import typer
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="Evaluate medkg on a file: research questions, multiple choice, citations, triage, differential.",
+    no_args_is_help=True,
+)
