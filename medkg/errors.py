@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
+    "BoundError",
     "ConfigurationError",
     "DataFileError",
     "EmptyInputError",
@@ -22,6 +23,7 @@ __all__ = [
     "ModelUnavailableError",
     "NotFoundError",
     "RowError",
+    "SolverError",
     "StoreError",
     "StoreUnavailableError",
 ]
@@ -106,3 +108,11 @@ class InfeasibleError(MedkgError):
     def __init__(self, message: str, shortfalls: list[str] | None = None) -> None:
         self.shortfalls = shortfalls or []
         super().__init__(message)
+
+
+class SolverError(MedkgError):
+    """An allocation solver failed in a way that is not infeasibility (model invalid, library error)."""
+
+
+class BoundError(SolverError):
+    """The MIP solver computing an allocation's lower bound failed (library error, model rejected)."""

@@ -72,7 +72,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from medkg.errors import InfeasibleError, MedkgError
+from medkg.errors import BoundError, InfeasibleError
 from reasoning.allocation.highs_lp import LpBuilder, run_highs
 from reasoning.allocation.orpas.domain import (
     ADMITTED_OVERTIME_PER_SLOT,
@@ -94,10 +94,6 @@ TypeKey = tuple[str, frozenset[str], str, int]  # department, features, gender p
 ClassKey = tuple[bool, tuple[tuple[TypeKey, int], ...]]  # male, (room type, per-day cost) of every allowed type
 
 BOUND_TOLERANCE = 1e-6  # relative slack taken off the MIP's dual bound before rounding it up
-
-
-class BoundError(MedkgError):
-    """The MIP solver failed (library error, model rejected)."""
 
 
 @dataclass

@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from medkg.errors import MedkgError
+from medkg.errors import SolverError
 from reasoning.allocation.orpas.domain import (
     ADMITTED_OVERTIME_PER_SLOT,
     ADMITTED_TOTAL_OVERTIME,
@@ -48,10 +48,6 @@ from reasoning.allocation.orpas.options import (
 __all__ = ["BedReserve", "ModelResult", "OrReserve", "SolverError", "solve_placements"]
 
 log = logging.getLogger(__name__)
-
-
-class SolverError(MedkgError):
-    """The solver failed in a way that is not infeasibility (model invalid, library error)."""
 
 
 @dataclass(frozen=True)
