@@ -1,5 +1,7 @@
-"""The medical knowledge graph: schema, the ``GraphStore`` protocol, and its embedded and Neo4j implementations."""
+"""The medical knowledge graph: schema, the ``GraphStore`` protocol and the ``BaseGraphStore`` that checks its
+arguments, and its embedded and Neo4j implementations."""
 
+from kg.base import BaseGraphStore
 from kg.factory import open_store
 from kg.normalize import normalize_name
 from kg.schema import ID_PREFIXES, LABELS, REL_TYPES, RelSpec, rel_spec
@@ -9,6 +11,7 @@ __all__ = [
     "ID_PREFIXES",
     "LABELS",
     "REL_TYPES",
+    "BaseGraphStore",
     "DeleteReport",
     "GraphStore",
     "RelSpec",

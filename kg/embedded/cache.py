@@ -18,8 +18,8 @@ import sys
 from collections.abc import Iterable, Sequence
 from itertools import chain
 
+from kg.algo import Edge, EdgeFetcher
 from kg.embedded import sql
-from kg.embedded.algo import Edge, EdgeFetcher
 from medkg.types import Node, Relationship
 
 __all__ = ["GraphCache", "RelRow", "materialise", "sql_fetcher", "walk_nodes"]
@@ -62,7 +62,7 @@ class GraphCache:
         self.rels.update(rels)
 
     def fetchers(self, rel_types: Sequence[str] | None, min_weight: float | None) -> tuple[EdgeFetcher, EdgeFetcher]:
-        """``(fetch, among)`` for :func:`kg.embedded.algo.select_neighbourhood`, filtered like the SQL ones."""
+        """``(fetch, among)`` for :func:`kg.algo.select_neighbourhood`, filtered like the SQL ones."""
         types = None if rel_types is None else frozenset(rel_types)
         adj, up = self.adj, self.up
         unfiltered = types is None and min_weight is None

@@ -17,29 +17,18 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from kg.algo import EdgeFetcher, merge_nodes, name_keys, select_neighbourhood, shortest_paths
+from kg.base import BaseGraphStore
 from kg.embedded import sql
-from kg.embedded.algo import (
-    EdgeFetcher,
-    check_labels,
-    check_non_negative,
-    check_rel_types,
-    merge_nodes,
-    name_keys,
-    normalized_query,
-    select_neighbourhood,
-    shortest_paths,
-)
 from kg.embedded.cache import GraphCache, materialise, sql_fetcher, walk_nodes
 from kg.store import DeleteReport, WriteReport
-from medkg.errors import InputValidationError, MissingEndpointError, StoreError, StoreUnavailableError
+from medkg.errors import MissingEndpointError, StoreError, StoreUnavailableError
 from medkg.types import GraphCounts, Node, Relationship, Subgraph
 from medkg.types import Path as GraphPath
 
 __all__ = ["EmbeddedGraphStore"]
 
 log = logging.getLogger(__name__)
-
-_DIRECTIONS = ("out", "in", "both")
 
 
 def _dumps(value: object) -> str:
@@ -56,9 +45,10 @@ def _rel(doc: str) -> Relationship:
     return Relationship.model_validate_json(doc)
 
 
-class EmbeddedGraphStore:
+class EmbeddedGraphStore(BaseGraphStore):
     """A :class:`~kg.store.GraphStore` in one SQLite file at ``path`` (created with its folder if absent).
 
+    Arguments are checked by :class:`~kg.base.BaseGraphStore`; this class implements its hooks.
     Safe to share between threads (calls are serialised); several processes may read while one writes.
     Raises :class:`StoreUnavailableError` naming ``path`` if the file cannot be opened or is not a store.
     Walks (``neighbourhood``, ``paths``) use an in-memory adjacency (:class:`~kg.embedded.cache.GraphCache`)
@@ -198,10 +188,7 @@ class EmbeddedGraphStore:
             conn.execute(sql.FTS_DROP_NAMES_OF, param)
         conn.execute(sql.DELETE_NAMES_OF, param)
 
-    def upsert_nodes(self, nodes: Sequence[Node]) -> WriteReport:
-        if not nodes:
-            return WriteReport(rows=0, created=0, updated=0)
-        check_labels(n.label for n in nodes)
+    def _upsert_nodes(self, nodes: Sequence[Node]) -> WriteReport:
         ids = list(dict.fromkeys(n.id for n in nodes))
         with self._write() as conn:
             existing = {n.id: n for n in map(_node, conn.execute(sql.NODES_BY_IDS, {"ids": _dumps(ids)}))}
@@ -218,10 +205,7 @@ class EmbeddedGraphStore:
         log.debug("upserted %d nodes (%d new, %d existing, %d changed)", len(nodes), created, updated, len(changed))
         return WriteReport(rows=len(nodes), created=created, updated=updated)
 
-    def upsert_relationships(self, rels: Sequence[Relationship]) -> WriteReport:
-        if not rels:
-            return WriteReport(rows=0, created=0, updated=0)
-        check_rel_types(r.type for r in rels)
+    def _upsert_relationships(self, rels: Sequence[Relationship]) -> WriteReport:
         last: dict[tuple[str, str, str, str], Relationship] = {r.key: r for r in rels}
         ends = list(dict.fromkeys(i for r in rels for i in (r.start, r.end)))
         with self._write() as conn:
@@ -236,7 +220,7 @@ class EmbeddedGraphStore:
         updated = len(found)
         return WriteReport(rows=len(rels), created=len(last) - updated, updated=updated)
 
-    def delete_source(self, source: str) -> DeleteReport:
+    def _delete_source(self, source: str) -> DeleteReport:
         with self._write() as conn:
             rels_deleted = conn.execute(sql.DELETE_RELS_OF_SOURCE, (source,)).rowcount
             ids = [row[0] for row in conn.execute(sql.NODE_IDS_OF_SOURCE, (source,))]
@@ -262,32 +246,17 @@ class EmbeddedGraphStore:
 
     # -- reads ------------------------------------------------------------------------------------
 
-    def get_node(self, node_id: str) -> Node | None:
-        found = self.get_nodes([node_id])
-        return found[0] if found else None
-
-    def get_nodes(self, node_ids: Sequence[str]) -> list[Node]:
-        if not node_ids:
-            return []
+    def _nodes_by_id(self, ids: list[str]) -> dict[str, Node]:
         with self._read() as conn:
-            rows = conn.execute(sql.NODES_BY_IDS, {"ids": _dumps(list(node_ids))}).fetchall()
-        by_id = {n.id: n for n in map(_node, rows)}
-        return [by_id[i] for i in node_ids if i in by_id]
+            rows = conn.execute(sql.NODES_BY_IDS, {"ids": _dumps(ids)}).fetchall()
+        return {n.id: n for n in map(_node, rows)}
 
-    def existing_ids(self, node_ids: Sequence[str]) -> set[str]:
-        if not node_ids:
-            return set()
+    def _existing_ids(self, ids: list[str]) -> set[str]:
         with self._read() as conn:
-            return {row[0] for row in conn.execute(sql.EXISTING_IDS, {"ids": _dumps(list(node_ids))})}
+            return {row[0] for row in conn.execute(sql.EXISTING_IDS, {"ids": _dumps(ids)})}
 
-    def find_nodes(
-        self, text: str, *, labels: Sequence[str] | None = None, limit: int = 10, exact: bool = False
-    ) -> list[Node]:
-        q = normalized_query(text)
-        check_non_negative("limit", limit)
-        if labels is not None:
-            check_labels(labels)
-        params = {"q": q, "labels": None if labels is None else _dumps(list(labels)), "limit": limit}
+    def _find_nodes(self, q: str, labels: list[str] | None, limit: int, exact: bool) -> list[Node]:
+        params = {"q": q, "labels": None if labels is None else _dumps(labels), "limit": limit}
         with self._read() as conn:
             if exact:
                 rows = conn.execute(sql.FIND_EXACT, params).fetchall()
@@ -301,15 +270,10 @@ class EmbeddedGraphStore:
                         rows = conn.execute(sql.FIND_ANY, params).fetchall()
         return [_node(row) for row in rows]
 
-    def relationships_of(
-        self, node_id: str, *, rel_types: Sequence[str] | None = None, direction: str = "both", limit: int = 1000
+    def _relationships_of(
+        self, node_id: str, rel_types: list[str] | None, direction: str, limit: int
     ) -> list[Relationship]:
-        if direction not in _DIRECTIONS:
-            raise InputValidationError(f"direction must be one of {', '.join(_DIRECTIONS)}, got {direction!r}")
-        check_non_negative("limit", limit)
-        if rel_types is not None:
-            check_rel_types(rel_types)
-        params = {"id": node_id, "types": None if rel_types is None else _dumps(list(rel_types))}
+        params = {"id": node_id, "types": None if rel_types is None else _dumps(rel_types)}
         rows: list[Any] = []
         with self._read() as conn:
             if direction in ("out", "both"):
@@ -340,35 +304,21 @@ class EmbeddedGraphStore:
             return graph.fetchers(rel_types, min_weight)
         return sql_fetcher(conn, rel_types, min_weight), None
 
-    def neighbourhood(
-        self,
-        node_ids: Sequence[str],
-        *,
-        hops: int = 1,
-        rel_types: Sequence[str] | None = None,
-        limit: int = 100,
-        min_weight: float | None = None,
+    def _neighbourhood(
+        self, node_ids: list[str], hops: int, rel_types: list[str] | None, limit: int, min_weight: float | None
     ) -> Subgraph:
-        check_non_negative("hops", hops)
-        check_non_negative("limit", limit)
-        if rel_types is not None:
-            check_rel_types(rel_types)
         with self._read() as conn:
             fetch, among = self._fetchers(conn, rel_types, min_weight)
-            wanted = list(dict.fromkeys(node_ids))
+            wanted = node_ids
             nodes = walk_nodes(conn, self._cache, wanted)
             walk = select_neighbourhood([i for i in wanted if i in nodes], hops, limit, fetch, among)
             nodes.update(walk_nodes(conn, self._cache, [i for i in walk.node_ids if i not in nodes]))
             rels = materialise(conn, self._cache, walk.edges)
         return Subgraph.model_construct(nodes=[nodes[i] for i in walk.node_ids], relationships=rels)
 
-    def paths(
-        self, start: str, end: str, *, max_hops: int = 4, rel_types: Sequence[str] | None = None, limit: int = 5
+    def _paths(
+        self, start: str, end: str, max_hops: int, rel_types: list[str] | None, limit: int
     ) -> list[GraphPath]:
-        check_non_negative("max_hops", max_hops)
-        check_non_negative("limit", limit)
-        if rel_types is not None:
-            check_rel_types(rel_types)
         with self._read() as conn:
             if len(self.existing_ids([start, end])) < len({start, end}):
                 return []
@@ -386,8 +336,6 @@ class EmbeddedGraphStore:
             rels = dict(conn.execute(sql.COUNT_RELS_BY_TYPE).fetchall())
         return GraphCounts(nodes=nodes, relationships=rels)
 
-    def node_ids(self, *, label: str | None = None, source: str | None = None) -> list[str]:
-        if label is not None:
-            check_labels([label])
+    def _node_ids(self, label: str | None, source: str | None) -> list[str]:
         with self._read() as conn:
             return [row[0] for row in conn.execute(sql.NODE_IDS, {"label": label, "source": source})]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from kg.embedded.algo import name_keys
+from kg.algo import name_keys
 from medkg.types import Node, Relationship
 
 __all__ = ["PROP_PREFIX", "node_from_props", "node_props", "rel_from_record", "rel_props"]

@@ -1,5 +1,5 @@
 """Reads the Neo4j store runs inside its transactions: the neighbourhood walk's edge fetchers (see
-:func:`kg.embedded.algo.select_neighbourhood`).
+:func:`kg.algo.select_neighbourhood`).
 
 Walk levels are ranked on keys and weights only (:data:`~kg.neo4j.cypher.EDGE_KEYS_TOUCHING`); the full relationships
 are read once, among the kept nodes (:data:`~kg.neo4j.cypher.EDGES_AMONG`), into the caller's ``full`` map.
@@ -12,7 +12,7 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
-from kg.embedded.algo import Edge, EdgeFetcher
+from kg.algo import Edge, EdgeFetcher
 from kg.neo4j import cypher
 from kg.neo4j.codec import rel_from_record
 from medkg.types import Relationship

@@ -3,7 +3,7 @@
 Writes run as managed transactions (``execute_write``), one per public call, in ``UNWIND $rows`` statements of
 ``batch_size`` rows; nodes are merged in Python inside the transaction (read what exists, merge, then CREATE the
 new and ``SET n = props`` on the existing) so the result equals the embedded store's.
-Walks fetch edges level by level and rank them with :mod:`kg.embedded.algo`.
+Walks fetch edges level by level and rank them with :mod:`kg.algo`.
 """
 
 from __future__ import annotations
@@ -17,18 +17,8 @@ from typing import Any, ClassVar, TypeVar
 from neo4j import Driver, GraphDatabase, ManagedTransaction
 from neo4j import exceptions as nx
 
-from kg.embedded.algo import (
-    Edge,
-    EdgeFetcher,
-    check_labels,
-    check_non_negative,
-    check_rel_types,
-    merge_node,
-    merge_nodes,
-    normalized_query,
-    select_neighbourhood,
-    shortest_paths,
-)
+from kg.algo import Edge, EdgeFetcher, merge_node, merge_nodes, select_neighbourhood, shortest_paths
+from kg.base import BaseGraphStore
 from kg.neo4j import cypher
 from kg.neo4j.codec import node_from_props, node_props, rel_from_record
 from kg.neo4j.reads import Key, walk_fetchers
@@ -45,15 +35,15 @@ __all__ = ["Neo4jGraphStore"]
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-_DIRECTIONS = ("out", "in", "both")
 _UNAVAILABLE = (nx.ServiceUnavailable, nx.SessionExpired, nx.AuthError)
 
 
-class Neo4jGraphStore:
+class Neo4jGraphStore(BaseGraphStore):
     """A :class:`~kg.store.GraphStore` in a Neo4j 5 database reached over Bolt.
 
     The constructor only builds the driver; the first call connects. A dead server or wrong credentials raise
-    :class:`StoreUnavailableError` naming the URI. Thread-safe (the driver pools sessions).
+    :class:`StoreUnavailableError` naming the URI. Arguments are checked by :class:`~kg.base.BaseGraphStore`;
+    this class implements its hooks. Thread-safe (the driver pools sessions).
     """
 
     waits_on_server: ClassVar[bool] = True
@@ -186,10 +176,7 @@ class Neo4jGraphStore:
 
     # -- writes -----------------------------------------------------------------------------------
 
-    def upsert_nodes(self, nodes: Sequence[Node]) -> WriteReport:
-        if not nodes:
-            return WriteReport(rows=0, created=0, updated=0)
-        check_labels(n.label for n in nodes)
+    def _upsert_nodes(self, nodes: Sequence[Node]) -> WriteReport:
         self._ensure_schema_once()
         ids = list(dict.fromkeys(n.id for n in nodes))
 
@@ -227,17 +214,14 @@ class Neo4jGraphStore:
             created, updated = self._run(work, write=True)
         return WriteReport(rows=len(nodes), created=created, updated=updated)
 
-    def upsert_relationships(self, rels: Sequence[Relationship]) -> WriteReport:
-        if not rels:
-            return WriteReport(rows=0, created=0, updated=0)
-        check_rel_types(r.type for r in rels)
+    def _upsert_relationships(self, rels: Sequence[Relationship]) -> WriteReport:
         self._ensure_schema_once()
         last = list({r.key: r for r in rels}.values())
 
         created = self._run(lambda tx: self._write_rels(tx, last), write=True)
         return WriteReport(rows=len(rels), created=created, updated=len(last) - created)
 
-    def delete_source(self, source: str) -> DeleteReport:
+    def _delete_source(self, source: str) -> DeleteReport:
         def work(tx: ManagedTransaction) -> DeleteReport:
             rels_deleted = 0
             for statement in cypher.DELETE_RELS_OF_SOURCE.values():
@@ -265,41 +249,21 @@ class Neo4jGraphStore:
 
     # -- reads ------------------------------------------------------------------------------------
 
-    def get_node(self, node_id: str) -> Node | None:
-        found = self.get_nodes([node_id])
-        return found[0] if found else None
+    def _nodes_by_id(self, ids: list[str]) -> dict[str, Node]:
+        return self._run(lambda tx: self._nodes_in(tx, ids), write=False)
 
-    def get_nodes(self, node_ids: Sequence[str]) -> list[Node]:
-        if not node_ids:
-            return []
-        by_id = self._run(lambda tx: self._nodes_in(tx, list(dict.fromkeys(node_ids))), write=False)
-        return [by_id[i] for i in node_ids if i in by_id]
+    def _existing_ids(self, ids: list[str]) -> set[str]:
+        return self._run(lambda tx: self._ids_in(tx, ids), write=False)
 
-    def existing_ids(self, node_ids: Sequence[str]) -> set[str]:
-        if not node_ids:
-            return set()
-        return self._run(lambda tx: self._ids_in(tx, list(dict.fromkeys(node_ids))), write=False)
-
-    def find_nodes(
-        self, text: str, *, labels: Sequence[str] | None = None, limit: int = 10, exact: bool = False
-    ) -> list[Node]:
-        q = normalized_query(text)
-        check_non_negative("limit", limit)
-        if labels is not None:
-            check_labels(labels)
-        params = {"q": q, "labels": None if labels is None else list(labels), "max_rank": 0 if exact else 2,
+    def _find_nodes(self, q: str, labels: list[str] | None, limit: int, exact: bool) -> list[Node]:
+        params = {"q": q, "labels": labels, "max_rank": 0 if exact else 2,
                   "limit": limit}
         return self._run(lambda tx: [node_from_props(r["p"]) for r in tx.run(cypher.FIND_NODES, params)], write=False)
 
-    def relationships_of(
-        self, node_id: str, *, rel_types: Sequence[str] | None = None, direction: str = "both", limit: int = 1000
+    def _relationships_of(
+        self, node_id: str, rel_types: list[str] | None, direction: str, limit: int
     ) -> list[Relationship]:
-        if direction not in _DIRECTIONS:
-            raise InputValidationError(f"direction must be one of {', '.join(_DIRECTIONS)}, got {direction!r}")
-        check_non_negative("limit", limit)
-        if rel_types is not None:
-            check_rel_types(rel_types)
-        params = {"id": node_id, "types": None if rel_types is None else list(rel_types)}
+        params = {"id": node_id, "types": rel_types}
 
         def work(tx: ManagedTransaction) -> dict[Key, Relationship]:
             out: dict[Key, Relationship] = {}
@@ -339,25 +303,15 @@ class Neo4jGraphStore:
 
         return self._run(work, write=False)
 
-    def neighbourhood(
-        self,
-        node_ids: Sequence[str],
-        *,
-        hops: int = 1,
-        rel_types: Sequence[str] | None = None,
-        limit: int = 100,
-        min_weight: float | None = None,
+    def _neighbourhood(
+        self, node_ids: list[str], hops: int, rel_types: list[str] | None, limit: int, min_weight: float | None
     ) -> Subgraph:
-        check_non_negative("hops", hops)
-        check_non_negative("limit", limit)
-        if rel_types is not None:
-            check_rel_types(rel_types)
-        params = {"types": None if rel_types is None else list(rel_types), "min_weight": min_weight}
+        params = {"types": rel_types, "min_weight": min_weight}
 
         def work(tx: ManagedTransaction) -> Subgraph:
             full: dict[Key, Relationship] = {}
             fetch, among = walk_fetchers(tx, params, self.batch_size, full)
-            wanted = list(dict.fromkeys(node_ids))
+            wanted = node_ids
             nodes = self._nodes_in(tx, wanted)
             walk = select_neighbourhood([i for i in wanted if i in nodes], hops, limit, fetch, among)
             nodes.update(self._nodes_in(tx, [i for i in walk.node_ids if i not in nodes]))
@@ -366,13 +320,9 @@ class Neo4jGraphStore:
 
         return self._run(work, write=False)
 
-    def paths(
-        self, start: str, end: str, *, max_hops: int = 4, rel_types: Sequence[str] | None = None, limit: int = 5
+    def _paths(
+        self, start: str, end: str, max_hops: int, rel_types: list[str] | None, limit: int
     ) -> list[GraphPath]:
-        check_non_negative("max_hops", max_hops)
-        check_non_negative("limit", limit)
-        if rel_types is not None:
-            check_rel_types(rel_types)
 
         def walk(present: list[str], fetch: EdgeFetcher) -> tuple[list[tuple[list[str], list[Edge]]], list[str]]:
             if len(present) < len({start, end}):
@@ -391,9 +341,7 @@ class Neo4jGraphStore:
 
         return self._run(work, write=False)
 
-    def node_ids(self, *, label: str | None = None, source: str | None = None) -> list[str]:
-        if label is not None:
-            check_labels([label])
+    def _node_ids(self, label: str | None, source: str | None) -> list[str]:
         statement = cypher.NODE_IDS if label is None else cypher.NODE_IDS_OF_LABEL[label]
         found = self._run(lambda tx: _collected(tx.run(statement, source=source), "ids"), write=False)
         return sorted(found)

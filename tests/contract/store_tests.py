@@ -249,6 +249,36 @@ class BadInputTests:
         with pytest.raises(InputValidationError):
             store.neighbourhood([fx.T2DM], hops=-1)
 
+    def test_negative_counts_rejected(self, store: GraphStore) -> None:
+        """Every count argument (limit, hops, max_hops) must be >= 0; the message names the argument."""
+        load(store)
+        with pytest.raises(InputValidationError, match="limit"):
+            store.find_nodes("diabetes", limit=-1)
+        with pytest.raises(InputValidationError, match="limit"):
+            store.relationships_of(fx.T2DM, limit=-1)
+        with pytest.raises(InputValidationError, match="limit"):
+            store.neighbourhood([fx.T2DM], limit=-1)
+        with pytest.raises(InputValidationError, match="max_hops"):
+            store.paths(fx.T2DM, fx.DM, max_hops=-1)
+        with pytest.raises(InputValidationError, match="limit"):
+            store.paths(fx.T2DM, fx.DM, limit=-1)
+        with pytest.raises(InputValidationError, match="CURES"):
+            store.relationships_of(fx.T2DM, rel_types=["CURES"])
+
+    def test_empty_source_rejected(self, store: GraphStore) -> None:
+        """delete_source('') raises InputValidationError and deletes nothing."""
+        load(store)
+        with pytest.raises(InputValidationError, match="source"):
+            store.delete_source("")
+        assert sum(store.counts().nodes.values()) == len(fx.NODES)
+
+    def test_empty_batches_and_id_lists(self, store: GraphStore) -> None:
+        """Empty batches write nothing and report zero rows; empty id lists read as empty."""
+        assert store.upsert_nodes([]).rows == 0
+        assert store.upsert_relationships([]).rows == 0
+        assert store.get_nodes([]) == [] and store.existing_ids([]) == set()
+        assert store.neighbourhood([]).nodes == []
+
     def test_empty_query_rejected(self, store: GraphStore) -> None:
         """A search text that normalises to nothing raises EmptyInputError."""
         with pytest.raises(EmptyInputError):

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
+from kg import BaseGraphStore
 from kg.store import GraphStore
+from tests.contract import fixtures as fx
+from tests.contract.fixtures import load as fixtures_load
 from tests.contract.read_tests import CountsTests, FindTests, NeighbourhoodTests, PathsTests
 from tests.contract.store_tests import (
     BadInputTests,
@@ -14,6 +19,7 @@ from tests.contract.store_tests import (
     UpsertNodesTests,
     UpsertRelationshipsTests,
 )
+from tests.contract.temp_store import TempStore
 
 
 class _AllContracts(
@@ -37,8 +43,27 @@ class TestEmbeddedStore(_AllContracts):
         return embedded_store
 
     def test_is_a_graph_store(self, store: GraphStore) -> None:
-        """The embedded store satisfies the GraphStore protocol."""
-        assert isinstance(store, GraphStore)
+        """The embedded store satisfies the GraphStore protocol and checks arguments through BaseGraphStore."""
+        assert isinstance(store, GraphStore) and isinstance(store, BaseGraphStore)
+
+
+class TestTempStore(_AllContracts):
+    """The store tests use instead of a fake (tests/contract/temp_store.py) keeps the whole contract."""
+
+    @pytest.fixture
+    def store(self) -> Iterator[GraphStore]:
+        s = TempStore()
+        yield s
+        s.close()
+
+    def test_views_and_cleanup(self) -> None:
+        """``nodes``/``rels`` show what is stored; close removes the temporary folder."""
+        s = TempStore()
+        fixtures_load(s)
+        assert set(s.nodes) == {n.id for n in fx.NODES} and set(s.rels) == {r.key for r in fx.RELS}
+        folder = s.path.parent
+        s.close()
+        assert not folder.exists()
 
 
 @pytest.mark.bolt
@@ -48,5 +73,5 @@ class TestNeo4jStore(_AllContracts):
         return bolt_store
 
     def test_is_a_graph_store(self, store: GraphStore) -> None:
-        """The Neo4j store satisfies the GraphStore protocol."""
-        assert isinstance(store, GraphStore)
+        """The Neo4j store satisfies the GraphStore protocol and checks arguments through BaseGraphStore."""
+        assert isinstance(store, GraphStore) and isinstance(store, BaseGraphStore)
