@@ -16,8 +16,9 @@ rooms. Columns:
   ``men <= capacity * rm``, ``women <= capacity * rf`` and a mixing column ``>= rm + rf - rooms`` (50 each);
   patient classes are split by gender for this.
 - OR columns exactly as in the single-room model: used slot minutes ``u <= min(load, slot minutes)``
-  (credit ``-10``), overtime per specialism-day and per day (3 per minute, capped at the admitted overtime,
-  which makes the caps hard); an overcrowding-risk column per day over the whole hospital.
+  (credit ``-10``; a specialism's load is its electives' surgeries, as the referee counts it), overtime per
+  specialism-day and per day (3 per minute, capped at the admitted overtime, which makes the caps hard); an
+  overcrowding-risk column per day over the whole hospital.
 
 - transfers (``transfers=True``): ``tr[c, t, d] >= z[c, t, d] - z[c, t, d + 1] - L[c, d]`` (100 each) for
   every class ``c``, allowed type ``t`` and day ``d`` where the class may be in hospital on ``d`` and ``d + 1``;
@@ -130,7 +131,7 @@ def _surgery_fits(inst: OrPasInstance, p: OrPasPatient, a: int) -> bool:
     if not minutes or off is None:
         return True
     sd = a + off
-    return minutes <= inst.or_limit(sd, inst.specialism_of(p)) and minutes <= inst.or_limit(sd)
+    return inst.specialism_minutes(p) <= inst.or_limit(sd, inst.specialism_of(p)) and minutes <= inst.or_limit(sd)
 
 
 def _gender_mix(lp: LpBuilder, by_sex: dict[tuple[TypeKey, int, bool], list[int]], type_rooms: dict[TypeKey, int],
@@ -209,6 +210,7 @@ def _build(inst: OrPasInstance, w: Weights,
         key: ClassKey = (p.male, tuple(sorted(costs.items(), key=lambda kv: (kv[0][0], sorted(kv[0][1]), kv[0][2],
                                                                             kv[0][3]))))
         minutes, off, spec = inst.surgery_minutes(p), p.surgery_offset, inst.specialism_of(p)
+        spec_minutes = inst.specialism_minutes(p)  # electives only count in the specialism's load
         row = []
         for a in days:
             inside = max(0, min(a + p.los, hz) - a)
@@ -222,8 +224,9 @@ def _build(inst: OrPasInstance, w: Weights,
             if p.variability and a + p.los < n_days:
                 leavers[a + p.los].append(j)
             if minutes and off is not None:
-                or_spec[a + off, spec].append((minutes, j))
                 or_day[a + off].append((minutes, j))
+                if spec_minutes:
+                    or_spec[a + off, spec].append((spec_minutes, j))
         lp.row(1.0, 1.0, [j for _, j in row], [1.0] * len(row))
         ycols[p.name] = row
         if p.present and p.admission == 0 and p.initial_room is not None and p.initial_room in type_of:

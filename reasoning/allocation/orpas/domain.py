@@ -18,6 +18,7 @@ from enum import StrEnum
 __all__ = [
     "ADMITTED_OVERTIME_PER_SLOT",
     "ADMITTED_TOTAL_OVERTIME",
+    "DEFAULT_MAX_AGE",
     "DEFAULT_PREFERRED_CAPACITY",
     "HORIZON_FACTOR",
     "WEIGHTS",
@@ -37,6 +38,7 @@ ADMITTED_OVERTIME_PER_SLOT = 30  # minutes of admitted overtime per OR slot of a
 ADMITTED_TOTAL_OVERTIME = 60  # minutes of admitted overtime per day over all specialisms
 DEFAULT_PREFERRED_CAPACITY = 6  # a patient without preferred_capacity accepts rooms up to 6 beds
 HORIZON_FACTOR = 2  # stays may run on 2 * H days (flexible horizon)
+DEFAULT_MAX_AGE = 120  # a department without max_age admits patients up to this age (as the referee reads it)
 
 
 class GenderPolicy(StrEnum):
@@ -74,6 +76,12 @@ class Department:
     min_age: int | None = None
     max_age: int | None = None
 
+    def admits_age(self, age: int) -> bool:
+        """The referee's age rule: a limit of 0 means none, and a missing maximum is ``DEFAULT_MAX_AGE``."""
+        lo = self.min_age or 0
+        hi = DEFAULT_MAX_AGE if self.max_age is None else self.max_age
+        return not (lo and age < lo) and not (hi and age > hi)
+
 
 @dataclass(frozen=True)
 class Room:
@@ -89,7 +97,7 @@ class Treatment:
     name: str
     specialism: str
     surgery: bool
-    length: int  # surgery minutes (0 when not a surgery)
+    length: int  # surgery minutes of a patient with a surgery day (the referee reads it whatever ``surgery`` says)
 
 
 @dataclass(frozen=True)
@@ -108,6 +116,17 @@ class OrPasPatient:
     preferred: frozenset[str]
     surgery_day: int | None = None  # requested surgery day; moves with the admission day
     initial_room: str | None = None  # present patient: room occupied before the horizon starts
+    urgent: bool | None = None  # None: from the dates (see ``elective``); set when the dates are rewritten
+
+    @property
+    def elective(self) -> bool:
+        """The referee's *elective*: not registered on the admission day with no room for delay. Only electives'
+        surgeries count in a specialism's OR load (its slot time, admitted overtime and idle minutes); every
+        surgery counts in the day's total. Models that rewrite a patient's dates (the dynamic day models, the
+        narrowed windows) set ``urgent`` from the original dates, so the rule sees the instance's patient."""
+        if self.urgent is not None:
+            return not self.urgent
+        return not (self.registration == self.admission and self.max_admission == self.admission)
 
     @property
     def los(self) -> int:
@@ -173,8 +192,12 @@ class OrPasInstance:
         return self.treatments[p.treatment].specialism
 
     def surgery_minutes(self, p: OrPasPatient) -> int:
-        t = self.treatments[p.treatment]
-        return t.length if (t.surgery and p.surgery_day is not None) else 0
+        """Minutes of the patient's surgery in the day's OR total (a patient with a surgery day is operated)."""
+        return self.treatments[p.treatment].length if p.surgery_day is not None else 0
+
+    def specialism_minutes(self, p: OrPasPatient) -> int:
+        """Minutes of the patient's surgery in his specialism's OR load: electives only (the referee's rule)."""
+        return self.surgery_minutes(p) if p.elective else 0
 
 
 @dataclass
@@ -209,6 +232,7 @@ class CostBreakdown:
     or_violations: int = 0  # hard: OR minutes over slot + admitted overtime (specialism-day and day)
     room_violations: int = 0  # hard: patient-days in a room lacking a needed property / wrong department / age
     schedule_violations: int = 0  # hard: patient missing, stay not contiguous, wrong length, outside window
+    # (medkg's own check: the referee does not look at schedules, so its violation count is ``official_violations``)
     room_utilization: float = 0.0  # percent of bed-days used within the original horizon
     or_utilization: float = 0.0  # mean percent of OR slot time used on OR days within the original horizon
     weights: Weights = field(default_factory=Weights)
@@ -242,8 +266,14 @@ class CostBreakdown:
         return sum(self.components().values())
 
     @property
+    def official_violations(self) -> int:
+        """The referee's count: beds over capacity, OR minutes over their limits, patient-days in forbidden rooms."""
+        return self.capacity_violations + self.or_violations + self.room_violations
+
+    @property
     def violations(self) -> int:
-        return self.capacity_violations + self.or_violations + self.room_violations + self.schedule_violations
+        """Every hard violation: the referee's plus the schedule checks it does not make."""
+        return self.official_violations + self.schedule_violations
 
 
 def relative_gap(value: float | None, bound: float | None) -> float | None:

@@ -97,7 +97,7 @@ def _continuing(p: OrPasPatient, admitted_on: int, room: str, d: int) -> OrPasPa
     if p.surgery_offset is not None and admitted_on + p.surgery_offset >= d:
         sd = admitted_on + p.surgery_offset
     return dataclasses.replace(p, registration=min(p.registration, d), admission=d, discharge=admitted_on + p.los,
-                               max_admission=d, surgery_day=sd, initial_room=room)
+                               max_admission=d, surgery_day=sd, initial_room=room, urgent=not p.elective)
 
 
 def _postpone_cost(inst: OrPasInstance, p: OrPasPatient, d: int, window: int | None, w: Weights, *,

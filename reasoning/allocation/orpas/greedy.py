@@ -45,7 +45,7 @@ class GreedyState:
         minutes = inst.surgery_minutes(p)
         if minutes and p.surgery_offset is not None:
             sd, spec = a + p.surgery_offset, inst.specialism_of(p)
-            if self.or_spec[sd, spec] + minutes > inst.or_limit(sd, spec):
+            if self.or_spec[sd, spec] + inst.specialism_minutes(p) > inst.or_limit(sd, spec):
                 return False
             if self.or_day[sd] + minutes > inst.or_limit(sd):
                 return False
@@ -70,7 +70,7 @@ class GreedyState:
         minutes = self.inst.surgery_minutes(p)
         if minutes and p.surgery_offset is not None:
             sd = a + p.surgery_offset
-            self.or_spec[sd, self.inst.specialism_of(p)] += sign * minutes
+            self.or_spec[sd, self.inst.specialism_of(p)] += sign * self.inst.specialism_minutes(p)
             self.or_day[sd] += sign * minutes
 
     def remove(self, p: OrPasPatient, room: str, a: int) -> None:

@@ -9,8 +9,9 @@ objective equals the validator's total for the schedule it returns (a test pins 
 - same-gender mixing: booleans ``male[r,d]``, ``female[r,d]`` bounded below by the occupancy of each
   gender and ``mix[r,d] >= male + female - 1``;
 - overcrowding risk: ``oc[r,d] >= occupancy[r,d] + leavers with overstay risk - capacity``;
-- OR load per specialism-day and per day: hard limit slot minutes + admitted overtime, overtime
-  ``>= load - slot minutes``, used slot time ``u <= min(load, slot minutes)`` for the idle-OR cost;
+- OR load per specialism-day (electives' surgeries only, as the referee counts it) and per day (every
+  surgery): hard limit slot minutes + admitted overtime, overtime ``>= load - slot minutes``, used slot time
+  ``u <= min(elective load, slot minutes)`` for the idle-OR cost;
 - optional *reserves* (dynamic mode, see :class:`BedReserve`, :class:`OrReserve`): what is committed on the
   day ``earliest`` (present patients where they are now, admissions on that day) should leave free beds in a
   group of rooms, or free OR minutes, on a later day; each missing bed or reserve costs its price (a boolean
@@ -152,8 +153,8 @@ def solve_placements(
         kind = room_kind(inst, p) if reserves else frozenset()
         if reserves and p.present and p.initial_room is not None:
             held_stays.append((kind, p.admission, p.discharge))
-            if inst.surgery_minutes(p) and p.surgery_day is not None:
-                held_or[p.surgery_day, inst.specialism_of(p)] += inst.surgery_minutes(p)
+            if p.surgery_day is not None:
+                held_or[p.surgery_day, inst.specialism_of(p)] += inst.specialism_minutes(p)
                 held_or[p.surgery_day, None] += inst.surgery_minutes(p)
         if p.name in fixed:
             froom, fday = fixed[p.name]
@@ -175,6 +176,7 @@ def solve_placements(
             unplaceable.append(p.name)
             continue
         spec, minutes, off = inst.specialism_of(p), inst.surgery_minutes(p), p.surgery_offset
+        spec_minutes = inst.specialism_minutes(p)  # electives only count in the specialism's load
         vars_p = []
         for o in plist:
             x = m.NewBoolVar("")
@@ -192,11 +194,13 @@ def solve_placements(
                 leave[o.room, end].append(x)
             if minutes and off is not None:
                 sd = o.admission + off
-                or_spec[sd, spec].append((minutes, x))
                 or_day[sd].append((minutes, x))
+                if spec_minutes:
+                    or_spec[sd, spec].append((spec_minutes, x))
                 if new:
-                    new_or[sd, spec].append((minutes, x))
                     new_or[sd, None].append((minutes, x))
+                    if spec_minutes:
+                        new_or[sd, spec].append((spec_minutes, x))
         if p.name in drop_cost and p.name not in fixed:
             z = m.NewBoolVar("")
             drops[p.name] = z

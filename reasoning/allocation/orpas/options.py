@@ -32,7 +32,7 @@ def allowed_rooms(inst: OrPasInstance, p: OrPasPatient) -> list[Room]:
         dep = inst.departments[room.department]
         if not p.needed <= room.features or (spec not in dep.main and spec not in dep.aux):
             continue
-        if (dep.min_age is not None and p.age < dep.min_age) or (dep.max_age is not None and p.age > dep.max_age):
+        if not dep.admits_age(p.age):
             continue
         out.append(room)
     return out

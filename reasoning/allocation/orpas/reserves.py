@@ -64,7 +64,8 @@ def day_reserves(inst: OrPasInstance, seen: list[OrPasPatient], d: int) -> list[
     binomial (mean as said, size ``URGENT_DISPERSION``: urgent patients come in bursts);
     the k-th free bed of the kind's rooms is priced ``RESERVE_COST * P(at least k)`` (kept when at least
     ``MIN_TAIL``), the arrivals of every kind whose rooms all lie among these counted in (Hall).
-    OR time likewise per specialism (and for the day's total): urgent surgeries land on
+    OR time likewise per specialism (its elective patients only: the referee counts no other surgery in a
+    specialism's load) and for the day's total (every surgical patient): urgent surgeries land on
     registration day + lag + surgery offset, each needing the median urgent surgery of the specialism; the offsets
     are those of all the specialism's surgical patients seen so far, not of its few urgent ones (see below).
     Without the lags the near days were over-kept: over the 15 OR-PAS instances, the specialisms' OR
@@ -109,7 +110,8 @@ def day_reserves(inst: OrPasInstance, seen: list[OrPasPatient], d: int) -> list[
     s_share = max(urgent_share, sum(1 for p in surgical if _urgent(p)) / len(surgical))
     by_spec: dict[str | None, list[OrPasPatient]] = {None: surgical}
     for p in surgical:
-        by_spec.setdefault(inst.specialism_of(p), []).append(p)
+        if p.elective:  # the referee counts only electives in a specialism's load (every surgery in the day's)
+            by_spec.setdefault(inst.specialism_of(p), []).append(p)
     for spec, members in sorted(by_spec.items(), key=lambda kv: kv[0] or ""):
         rate = _rate(members, s_share, days)
         if rate <= 0:

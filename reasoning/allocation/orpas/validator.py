@@ -2,33 +2,36 @@
 
 It imports only the data types and the XML readers, never the solver, so it can check the solver.
 
-Interpretation (cross-checked against the cost names of ``OrPasSolution.xsd`` and the published
-validator ``or_pas_validator.cc`` by Ceschia & Schaerf):
+The definition is the published referee, ``or_pas_validator.cc`` (Ceschia & Schaerf; in
+``../shared/tools/or_pas/``): its total and its violation count are the official ones, and a test runs it on
+medkg's solutions and asserts equality in every component. Its rules, as read from its source:
 
 - Horizon. ``H`` = the instance's ``num_days`` (original horizon). Stays may run on the extended horizon
   of ``2H`` days; the OR slot schedule repeats every ``H`` days. A patient without ``max_admission`` may
-  be admitted as late as ``2H - LOS`` (the whole stay still fits in the extended horizon).
-- Hard: every patient scheduled once, on consecutive days, for exactly ``LOS = discharge - admission``
-  days, admitted in ``[admission, max_admission]`` (a present patient on day 0), on days ``< 2H``
-  (*schedule*); the room has every *needed* property, its department treats the patient's specialism
-  (main or auxiliary) and its age limits admit the patient (*room*); occupancy <= capacity every room-day
-  (*capacity*, counted in beds over); OR minutes per specialism-day <= slot minutes + 30 per slot and per
-  day <= the day's slot minutes + 60 (*or*, counted in minutes over). The surgery day moves with the
-  admission (same offset). Unlike the published validator, which counts only elective patients in the
-  per-specialism load, every surgical patient counts here (stricter; the per-day total is the same).
-- Soft, per patient-day: 20 per missing preferred property, 10 if room capacity > preferred capacity
-  (default 6), 20 if the department treats the specialism only as auxiliary, 50 for a male in a
-  female-only room or vice versa. 50 per room-day of a same-gender room holding both genders. 100 per room
-  change between consecutive days (day 0 compared with a present patient's current room). 5 per day of
-  delay. 1 per bed over capacity on day ``d`` if the patients with overstay risk who left room ``r`` on
-  day ``d`` stayed one more day. 3 per overtime minute, per specialism-day (capped at its admitted
-  overtime) and per day (capped at 60); the part beyond the cap is a hard violation instead.
+  be admitted as late as ``2H - LOS``.
+- Hard (the referee's count, ``official_violations``): a patient-day in a room lacking a *needed* property,
+  of a department that does not treat the specialism, or whose age limits exclude the patient (a limit of
+  0 is none; a missing maximum is 120), one per patient-day; beds over capacity, per room-day; OR minutes
+  over the limits (per specialism-day: slot minutes + 30 per slot; per day: the day's slot minutes + 60).
+  The surgery day moves with the admission (same offset). Only *elective* patients (not registered on their
+  admission day with no room for delay, :attr:`OrPasPatient.elective`) count in a specialism's load; every
+  surgery counts in the day's total.
+- medkg also checks the schedule, which the referee does not (``schedule_violations``): every patient
+  scheduled once, on consecutive days, for exactly ``LOS`` days, admitted in ``[admission, max_admission]``
+  (a present patient on day 0), on days ``< 2H``.
+- Soft, per patient-day in an allowed room (a forbidden room is a violation and costs nothing else): 20 per
+  missing preferred property, 10 if room capacity > preferred capacity (default 6), 20 if the department
+  treats the specialism only as auxiliary, 50 for a male in a female-only room or vice versa. 50 per room-day
+  of a same-gender room holding both genders. 100 per room change between consecutive days (day 0 compared
+  with a present patient's current room). 5 per day of delay (a present patient has none). 1 per bed over
+  capacity on day ``d`` if the patients with overstay risk who left room ``r`` on day ``d`` stayed one more
+  day. 3 per overtime minute, per specialism-day (electives' load, capped at its admitted overtime) and per
+  day (every surgery, capped at 60); the part beyond the cap is a hard violation instead.
 - Idle OR minutes and idle bed-days are counted **within the original horizon** (days ``0..H-1``) and
-  **net of unavoidable surplus**: from the idle total we subtract what would stay idle even if every
-  request were served inside the horizon, i.e. ``max(0, slot minutes in H - all requested surgery
-  minutes)`` and ``max(0, beds * H - requested bed-days inside H)`` (requested = at the patients'
-  original dates). So a schedule that admits every patient on time and uses all OR requests in the
-  horizon pays zero; every delay that pushes a bed-day or a surgery out of the horizon pays.
+  **net of unavoidable surplus**: idle OR minutes are each specialism-day's slot minutes not filled by its
+  electives' surgeries, less ``max(0, slot minutes in H - every requested surgery minute)``; idle bed-days
+  are the free beds of each room-day, less ``max(0, beds * H - requested bed-days inside H)`` (requested =
+  at the patients' original dates).
 """
 
 from __future__ import annotations
@@ -73,10 +76,8 @@ def _room_ok(inst: OrPasInstance, p: OrPasPatient, room_name: str) -> str | None
     spec = inst.specialism_of(p)
     if spec not in dep.main and spec not in dep.aux:
         return f"department {dep.name} does not treat {spec}"
-    if dep.min_age is not None and p.age < dep.min_age:
-        return f"patient age {p.age} below {dep.name} minimum {dep.min_age}"
-    if dep.max_age is not None and p.age > dep.max_age:
-        return f"patient age {p.age} above {dep.name} maximum {dep.max_age}"
+    if not dep.admits_age(p.age):
+        return f"patient age {p.age} outside {dep.name}'s age limits"
     return None
 
 
@@ -125,15 +126,18 @@ def validate_solution(inst: OrPasInstance, sol: OrPasSolution, weights: Weights 
         if not days:
             continue
         for d, rname in sorted(days.items()):
+            prev = p.initial_room if d == 0 else days.get(d - 1)
+            if prev is not None and prev != rname:
+                c.transfers += 1
+            room = inst.rooms.get(rname)
+            if room is not None:
+                occ[rname, d] += 1
+                (males if p.male else females)[rname, d] += 1
             why = _room_ok(inst, p, rname)
-            if why is not None:
+            if why is not None or room is None:
                 c.room_violations += 1
                 msgs.append(f"patient {p.name} day {d}: {why}")
-            room = inst.rooms.get(rname)
-            if room is None:
                 continue
-            occ[rname, d] += 1
-            (males if p.male else females)[rname, d] += 1
             c.properties_violations += len(p.preferred - room.features)
             c.preference_violations += int(room.capacity > p.preferred_capacity)
             dep = inst.departments[room.department]
@@ -143,16 +147,13 @@ def validate_solution(inst: OrPasInstance, sol: OrPasSolution, weights: Weights 
                 (room.gender_policy is GenderPolicy.MALE_ONLY and not p.male)
                 or (room.gender_policy is GenderPolicy.FEMALE_ONLY and p.male)
             )
-            prev = p.initial_room if d == 0 else days.get(d - 1)
-            if prev is not None and prev != rname:
-                c.transfers += 1
         first = min(days)
-        c.delay_days += max(0, first - p.admission)
-        minutes = inst.surgery_minutes(p)
-        if minutes and p.surgery_offset is not None:
+        if not p.present:
+            c.delay_days += max(0, first - p.admission)
+        if p.surgery_offset is not None:
             sd = first + p.surgery_offset
-            or_spec[sd, inst.specialism_of(p)] += minutes
-            or_day[sd] += minutes
+            or_spec[sd, inst.specialism_of(p)] += inst.specialism_minutes(p)
+            or_day[sd] += inst.surgery_minutes(p)
     # capacity, gender mix, overcrowding risk
     leaving: dict[tuple[str, int], int] = defaultdict(int)
     for p in inst.patients:

@@ -35,7 +35,7 @@ def _narrow(p: OrPasPatient, lo: int, hi: int) -> OrPasPatient:
     shift = lo - p.admission
     return dataclasses.replace(
         p, admission=lo, discharge=p.discharge + shift, max_admission=hi,
-        surgery_day=None if p.surgery_day is None else p.surgery_day + shift,
+        surgery_day=None if p.surgery_day is None else p.surgery_day + shift, urgent=not p.elective,
     )
 
 

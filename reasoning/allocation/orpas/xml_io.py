@@ -123,7 +123,7 @@ def load_instance(path: Path | str, *, schema: Path | None = None, validate: boo
     for t in root.findall("treatments/treatment"):
         surgery = t.get("surgery") in ("1", "true")
         treatments[t.get("name")] = Treatment(
-            t.get("name"), t.get("specialism"), surgery, int(t.get("length", "0")) if surgery else 0
+            t.get("name"), t.get("specialism"), surgery, int(t.get("length", "0"))
         )
     slots_el = root.find("or_slots")
     slot_length = int(slots_el.get("slot_length")) if slots_el is not None else 0

@@ -38,7 +38,10 @@ def test_good_solution_costs_by_hand(inst: OrPasInstance, tmp_path: Path) -> Non
 
 
 def test_bad_solution_every_violation_and_cost(inst: OrPasInstance, tmp_path: Path) -> None:
-    """A moves R2->R1 (no oxygen in R2, male in a female room, transfer); B delayed into full R1 on day 1."""
+    """A moves R2->R1 (no oxygen in R2, male in a female room, transfer); B delayed into full R1 on day 1.
+
+    As the referee scores it (976, checked with ``validate.sh``): A's day in the forbidden R2 is a violation and
+    costs nothing else (not the 50 of a male in a female-only room)."""
     rep = validate_solution(inst, _check(inst, tmp_path, {"A": [(D0, "R2"), (D1, "R1")], "B": [(D1, "R1")]}))
     c = rep.costs
     assert c.room_violations == 1  # A in R2 without the needed oxygen
@@ -46,13 +49,13 @@ def test_bad_solution_every_violation_and_cost(inst: OrPasInstance, tmp_path: Pa
     assert c.or_violations == 100  # day 1: no S2 slot (80 over 0+0) and 80 over the day's 0+60
     assert c.schedule_violations == 0
     assert c.violations == 102 and not rep.feasible
-    assert c.room_gender_violations == 1 and c.specialism_violations == 1 and c.patient_room == 70
+    assert c.room_gender_violations == 0 and c.specialism_violations == 1 and c.patient_room == 20
     assert c.gender_mix_room_days == 1 and c.transfers == 1 and c.delay_days == 1
     assert c.overcrowd_beds == 1  # R1 day 1 is already one over capacity
     assert c.overtime_minutes == 60  # only the day total admits overtime on day 1
     assert c.idle_or_minutes == 60  # day 0's slot unused
     assert c.idle_bed_days == 1  # 4 idle bed-days minus 3 unavoidable
-    assert c.total == 70 + 50 + 100 + 5 + 1 + 180 + 600 + 20
+    assert c.total == 20 + 50 + 100 + 5 + 1 + 180 + 600 + 20 == 976
     assert any("capacity 1" in m for m in rep.messages)
     assert any("lacks needed oxygen" in m for m in rep.messages)
 
