@@ -65,6 +65,16 @@ class Settings(BaseSettings):
         default="", description="HF id or path of the answer generator ('' = packaged Qwen2.5-0.5B)."
     )
     generator_test: str = Field(default="", description="Small generator for tests ('' = packaged SmolLM2-135M).")
+    generator_adapter: str = Field(
+        default="", description="LoRA adapter folder ('' = the committed adapter when it fits the base, 'none' = off)."
+    )
+    generator_max_tokens: int = Field(default=160, ge=8, le=2048, description="New tokens per answer.")
+    generator_dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field(
+        default="auto", description="Generator dtype; 'auto' = bf16 on CUDA or CPUs with native bf16, else float32."
+    )
+    generator_decoding: Literal["greedy", "prompt_lookup", "assisted"] = Field(
+        default="prompt_lookup", description="Decoding: plain greedy, prompt-lookup (copies from evidence), assisted."
+    )
     reranker: str = Field(default="", description="Optional cross-encoder id or path; '' disables reranking.")
     offline: bool = Field(default=True, description="Refuse to download models from a hub (clear error instead).")
     device: Literal["auto", "cpu", "cuda"] = "auto"

@@ -1,4 +1,5 @@
-"""medkg reasoning layer: what is decided from the evidence; for now solver-backed allocation."""
+"""medkg reasoning layer: what is decided from the evidence: cited answers (``AnswerEngine`` over a ``Generator``)
+and solver-backed allocation."""
 
 from reasoning.allocation import (
     AllocationRequest,
@@ -11,12 +12,23 @@ from reasoning.allocation import (
     validate_solution,
     write_solution,
 )
+from reasoning.answer import Answer, AnswerConfig, AnswerEngine, AnswerEvent, Sentence, SentenceChecker
+from reasoning.generation import Generator, TransformersGenerator, load_generator
 
 __all__ = [
     "AllocationRequest",
     "AllocationResponse",
     "AllocationService",
+    "Answer",
+    "AnswerConfig",
+    "AnswerEngine",
+    "AnswerEvent",
+    "Generator",
+    "Sentence",
+    "SentenceChecker",
+    "TransformersGenerator",
     "build_example_request",
+    "load_generator",
     "load_instance",
     "read_solution",
     "solve_orpas",
