@@ -71,7 +71,7 @@ def test_writes_run_in_order_after_submit_returns() -> None:
     st.gate.clear()
     w = BackgroundWrites(st)
     w.nodes("a", [_node("D:1"), _node("D:2")])
-    w.relationships("a", [Relationship(type="RESEMBLES", start="D:1", end="D:2", source="test")])
+    w.relationships("a", [Relationship(type="RELATED_TO", start="D:1", end="D:2", source="test")])
     w.nodes("b", [_node("D:3")])
     assert st.nodes == {}  # nothing written while the gate is closed
     st.gate.set()
@@ -87,7 +87,7 @@ def test_failed_write_is_raised_and_later_writes_dropped() -> None:
     st = ServerStore()
     st.gate.clear()
     w = BackgroundWrites(st)
-    w.relationships("a", [Relationship(type="RESEMBLES", start="D:1", end="D:404", source="test")])
+    w.relationships("a", [Relationship(type="RELATED_TO", start="D:1", end="D:404", source="test")])
     w.nodes("b", [_node("D:1")])
     st.gate.set()
     with pytest.raises(MissingEndpointError):
