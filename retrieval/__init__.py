@@ -15,6 +15,7 @@ from retrieval.faiss_index import REBUILD_COMMAND, FaissIndex
 from retrieval.fusion import FusedHit, FusionSetting, fuse, rrf, zscore_fusion
 from retrieval.graph_walk import GraphConfig, GraphRetriever, Linker
 from retrieval.indexing import IndexUpdate, PassageIndexer
+from retrieval.negation import NegationDetector
 from retrieval.retriever import HybridRetriever, RetrieverConfig
 from retrieval.text import detect_lang
 from retrieval.types import Mention, PassageRecord
@@ -37,8 +38,10 @@ __all__ = [
     "HybridRetriever",
     "IndexUpdate",
     "Linker",
+    "LinkerEntry",
     "MedkgRetriever",
     "Mention",
+    "NegationDetector",
     "PassageIndexer",
     "PassageRecord",
     "RetrieverConfig",
@@ -49,7 +52,11 @@ __all__ = [
     "zscore_fusion",
 ]
 
-_LAZY = {"MedkgRetriever": "retrieval.langchain", "DictionaryLinker": "retrieval.linker"}
+_LAZY = {
+    "MedkgRetriever": "retrieval.langchain",
+    "DictionaryLinker": "retrieval.linker",
+    "LinkerEntry": "retrieval.linker",
+}
 
 
 def __getattr__(name: str) -> Any:
