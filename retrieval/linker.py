@@ -19,13 +19,11 @@ import pickle
 import re
 import unicodedata
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from medkg.errors import IndexCorruptError
+from retrieval.linker_tokens import LinkerEntry, fold_token, tokenize
 from retrieval.negation import NegationDetector
 from retrieval.types import Mention
 
@@ -50,7 +48,6 @@ DEFAULT_LINK_LABELS: tuple[str, ...] = (
 _LABEL_RANK = {lab: i for i, lab in enumerate(DEFAULT_LINK_LABELS)}
 _FORMAT = 1
 _END = ""  # trie key of the terminal (tokens are never empty)
-_TOKEN = re.compile(r"[^\W_]+(?:['’`][^\W_]+)*")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _JOINABLE_GAP = re.compile(r"^[\s\-,/]{0,3}$")
 _MAX_PER_SPAN = 3
@@ -60,34 +57,6 @@ _PRIMARY = frozenset({"Disease", "Symptom", "Compound", "Anatomy", "Gene"})
 _Span = tuple[int, int, list[int]]
 _ABBREV_DEF = re.compile(r"\s*\(([A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*)\)")  # ' (AMI)' right after a long form
 _REBUILD = "rebuild it with: medkg ingest literature (or delete the file; it is rebuilt on next use)"
-
-
-class LinkerEntry(BaseModel):
-    """One surface form of one KG concept."""
-
-    model_config = ConfigDict(frozen=True)
-
-    surface: str = Field(min_length=1)
-    node_id: str
-    label: str
-    lang: str | None = None
-    case_sensitive: bool = False
-    score: float = Field(default=1.0, gt=0.0, le=1.0)
-
-
-@lru_cache(maxsize=262_144)
-def fold_token(token: str) -> str:
-    """A token folded like ``normalize_name`` (case, accents, width, apostrophes)."""
-    if token.isascii():
-        return token.lower().replace("'", "").replace("`", "")
-    t = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", token))
-    t = "".join(c for c in t if not unicodedata.combining(c)).casefold()
-    return t.replace("'", "").replace("’", "").replace("`", "").replace(" ", "")
-
-
-def tokenize(text: str) -> list[tuple[int, int, str]]:
-    """``(start, end, raw token)`` for each word token of ``text``."""
-    return [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
 
 
 def _fold_char(c: str) -> str:

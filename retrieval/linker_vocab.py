@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from medkg.errors import DataFileError
 from medkg.types import Node
-from retrieval.linker import LinkerEntry, fold_token, tokenize
+from retrieval.linker_tokens import LinkerEntry, fold_token, tokenize
 
 if TYPE_CHECKING:
     from kg.store import GraphStore
