@@ -126,23 +126,28 @@ def resample(
 
 @app.command("plan")
 def plan(
-    request: Annotated[Path, typer.Argument(help="Allocation request JSON (see `medkg allocate example`).")],
-    out: Annotated[Path | None, typer.Option("--out", help="Write the response JSON here.")] = None,
-    time_limit: Annotated[float, typer.Option("--time-limit", help="Solver seconds.")] = 30.0,
+    request: Annotated[Path, typer.Argument(help="Allocation request JSON, UTF-8 (see `medkg allocate example`).")],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the response JSON here (not the request; folders created).")
+    ] = None,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", help="Solver seconds, in (0, 600].")
+    ] = 30.0,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Allocate beds/departments/surgery/equipment for a request; explains every decision with citations."""
-    from cli.common import open_cli_store, settings_for
-    from medkg.errors import DataFileError
-    from reasoning.allocation.service.explain import render_response
-    from reasoning.allocation.service.models import AllocationRequest
-    from reasoning.allocation.service.solver import AllocationService
+    """Allocate beds/departments/surgery/equipment for a request; explains every decision with citations.
 
-    try:
-        req = AllocationRequest.model_validate_json(request.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise DataFileError(request, f"cannot read: {e}") from e
+    The request is checked before any solving, as POST /allocate checks it: an unreadable, non-UTF-8 or
+    invalid file, or a field out of range, exits 2 with one line naming the file, line or field.
+    """
+    from cli.common import check_out_path, open_cli_store, read_json_file, settings_for, write_out
+    from reasoning.allocation.service import AllocationRequest, AllocationService, check_time_limit, render_response
+
+    check_time_limit(time_limit, name="--time-limit")
+    if out is not None:
+        check_out_path(out, request)
+    req = read_json_file(request, AllocationRequest)
     needs_kg = any(p.department is None for p in req.patients)
     if needs_kg:
         with open_cli_store(settings_for(store)) as st:
@@ -151,7 +156,7 @@ def plan(
         resp = AllocationService(None, time_limit=time_limit).allocate(req)
     text = resp.model_dump_json(indent=2)
     if out is not None:
-        out.write_text(text, encoding="utf-8")
+        write_out(out, text)
     if as_json:
         typer.echo(text)
         return
@@ -161,19 +166,23 @@ def plan(
 
 @app.command("example")
 def example(
-    out: Annotated[Path, typer.Option("--out", help="Where to write the request JSON.")] = Path("request.json"),
-    days: Annotated[int, typer.Option("--days", help="Planning horizon in days.")] = 14,
-    limit: Annotated[int, typer.Option("--limit", help="At most this many encounters.")] = 200,
+    out: Annotated[Path, typer.Option("--out", help="Where to write the request JSON (folders created).")] = Path(
+        "request.json"),
+    days: Annotated[int, typer.Option("--days", help="Planning horizon in days, 1..366.")] = 14,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many encounters, 1..100000.")] = 200,
     store: StoreOpt = None,
 ) -> None:
     """Build a request from the ingested store (Synthea inpatient/emergency encounters + rooms)."""
-    from cli.common import open_cli_store, settings_for
-    from reasoning.allocation.service.example import example_stats
+    from cli.common import check_out_path, open_cli_store, settings_for, write_out
+    from reasoning.allocation.service import MAX_DAYS, MAX_PATIENTS, check_count, example_stats
 
+    check_count(days, name="--days", low=1, high=MAX_DAYS)
+    check_count(limit, name="--limit", low=1, high=MAX_PATIENTS)
+    check_out_path(out)
     with open_cli_store(settings_for(store)) as st:
         req, stats = example_stats(st, days=days, limit=limit)
-    out.write_text(json.dumps(req.model_dump(mode="json"), indent=2), encoding="utf-8")
+    write_out(out, json.dumps(req.model_dump(mode="json"), indent=2))
     console.print(f"wrote {out}: {len(req.patients)} patients ({stats.patients_with_fit} with a KG department fit, "
                   f"{100 * stats.share_with_fit:.0f}%) from {stats.encounters} inpatient/emergency encounters "
                   f"({stats.encounters - stats.with_candidate} without a condition skipped), {len(req.wards)} wards; "
-                  f"run: medkg allocate plan {out}", highlight=False)
+                  f"run: medkg allocate plan {out}", highlight=False, markup=False)

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import json
 import logging
+import math
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+import typer.main
+from pydantic import BaseModel, ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from typer._click.exceptions import NoArgsIsHelpError, UsageError  # typer >= 0.29 vendors click
 
-from medkg.errors import MedkgError
+from medkg.errors import DataFileError, InputValidationError, MedkgError
 from medkg.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -23,16 +29,21 @@ __all__ = [
     "DataOpt",
     "JsonOpt",
     "StoreOpt",
+    "check_out_path",
     "console",
     "err_console",
     "open_cli_store",
     "print_json",
     "progress",
+    "read_json_file",
     "run_guarded",
     "settings_for",
+    "validation_message",
+    "write_out",
 ]
 
 log = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
 console = Console()
 err_console = Console(stderr=True)
 
@@ -73,6 +84,62 @@ def print_json(obj: Any) -> None:
     typer.echo(json.dumps(obj, ensure_ascii=False, default=str))
 
 
+def read_json_file(path: Path, model: type[M]) -> M:
+    """``path`` parsed as strict UTF-8 JSON and validated as ``model``; every failure is a
+    :class:`DataFileError` naming the file and the line, byte or field that is wrong."""
+    try:
+        raw = path.read_bytes()
+    except IsADirectoryError as e:
+        raise DataFileError(path, "is a directory, not a JSON file") from e
+    except OSError as e:
+        raise DataFileError(path, f"cannot read: {e.strerror or e}") from e
+    if not raw.strip():
+        raise DataFileError(path, "file is empty")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        raise DataFileError(path, f"line {line}: not valid UTF-8 (byte 0x{raw[e.start]:02x} at offset {e.start}); "
+                                  "save the file as UTF-8") from e
+
+    def no_constant(name: str) -> Any:
+        raise ValueError(f"{name} is not a JSON number")
+
+    try:
+        data = json.loads(text, parse_constant=no_constant)
+    except json.JSONDecodeError as e:
+        raise DataFileError(path, f"line {e.lineno} column {e.colno}: invalid JSON: {e.msg}") from e
+    except (ValueError, RecursionError) as e:
+        raise DataFileError(path, f"invalid JSON: {e}") from e
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        raise DataFileError(path, validation_message(e)) from e
+
+
+def check_out_path(out: Path, *inputs: Path, option: str = "--out") -> None:
+    """Refuse an output path that is one of the ``inputs`` (it would overwrite them) or a folder; called
+    before any work, so a run never ends by failing to write what it computed."""
+    if out.is_dir():
+        raise InputValidationError(f"{option} {out} is a folder; give a file path")
+    for i in inputs:
+        if out.resolve() == i.resolve() or (out.exists() and i.exists() and out.samefile(i)):
+            raise InputValidationError(f"{option} {out} is the input file {i}; writing it would overwrite the "
+                                       "input, so choose another path")
+    parent = out.resolve().parent
+    if parent.exists() and not parent.is_dir():
+        raise InputValidationError(f"{option} {out}: {parent} is not a folder")
+
+
+def write_out(out: Path, text: str) -> None:
+    """Write ``text`` to ``out`` (creating its folder); a failure is a :class:`DataFileError` naming it."""
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise DataFileError(out, f"cannot write: {e.strerror or e}") from e
+
+
 def progress() -> Progress:
     """A progress bar with rows/s, used by every long-running command."""
     return Progress(
@@ -86,20 +153,103 @@ def progress() -> Progress:
     )
 
 
-def run_guarded(app: typer.Typer) -> int:
-    """Run the typer app; a :class:`MedkgError` prints its message (which says what is wrong) and exits 2.
+def _error(message: str) -> None:
+    """One ``error: ...`` line on stderr; the message is data, never rich markup (``medkg[ml]`` stays whole)."""
+    err_console.print(f"[bold red]error:[/] {escape(' '.join(message.split()))}", highlight=False, soft_wrap=True)
 
-    Usage errors and ``--help`` are handled by typer itself (standalone mode) and end in ``SystemExit``,
-    whose code is returned.
+
+def _undecodable(args: list[str]) -> str | None:
+    """A message naming the first argument that is not valid UTF-8 (Python keeps its bytes as surrogates)."""
+    for i, a in enumerate(args, 1):
+        try:
+            a.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = a.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            return f"argument {i} ({shown!r}) is not valid UTF-8; give text in UTF-8"
+    return None
+
+
+def validation_message(e: ValidationError, *, most: int = 3) -> str:
+    """pydantic's errors as one line: ``field patients.0.length_of_stay: Input should be ...; ...``."""
+    parts = []
+    for err in e.errors()[:most]:
+        loc = ".".join(str(x) for x in err.get("loc", ()))
+        msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")  # a model validator's own message
+        parts.append(f"field {loc}: {msg}" if loc else msg)
+    more = e.error_count() - most
+    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
+
+
+def _finite(inner: Any) -> Any:
+    """A parameter callback refusing NaN and infinities, then running ``inner`` (the parameter's own)."""
+
+    def check(ctx: Any, param: Any, value: Any) -> Any:
+        for v in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(v, float) and not math.isfinite(v):
+                raise typer.BadParameter(f"must be a finite number, got {v!r}", ctx=ctx, param=param)
+        return value if inner is None else inner(ctx, param, value)
+
+    return check
+
+
+def _guard_floats(cmd: Any) -> None:
+    """Every float option or argument of every command refuses nan/inf at parse time (one rule for all)."""
+    for sub in getattr(cmd, "commands", {}).values():
+        _guard_floats(sub)
+    for param in getattr(cmd, "params", []):
+        desc = getattr(param, "type_descriptor", None)
+        ann = getattr(desc, "annotation", None)
+        if ann is float or ann == list[float]:
+            param.callback = _finite(param.callback)
+
+
+def run_guarded(app: typer.Typer, argv: list[str] | None = None) -> int:
+    """Run the typer app on ``argv`` (default: ``sys.argv[1:]``) and return the exit code; never a traceback.
+
+    Bad input ends in exit 2 and one ``error: ...`` line on stderr: an argument that is not valid UTF-8, a
+    usage error (unknown option, bad value, missing argument; the line names the option and the ``--help``
+    to read), a :class:`MedkgError` (its message says what is wrong and, for files, which file and line) or
+    a pydantic validation error (the field). Anything else is a bug: exit 1 and one ``error: internal
+    error ...`` line (the traceback goes to the log at debug level).
     """
+    args = sys.argv[1:] if argv is None else list(argv)
+    bad = _undecodable(args)
+    if bad is not None:
+        _error(bad)
+        return 2
+    cmd = typer.main.get_command(app)
+    _guard_floats(cmd)
     try:
-        app()
+        rv = cmd.main(args=args, prog_name="medkg", standalone_mode=False)
     except MedkgError as e:
-        err_console.print(f"[bold red]error:[/] {type(e).__name__}: {e}", highlight=False, markup=True)
+        _error(f"{type(e).__name__}: {e}")
+        return 2
+    except ValidationError as e:
+        _error(f"invalid input: {validation_message(e)}")
+        return 2
+    except NoArgsIsHelpError as e:
+        typer.echo(e.ctx.get_help(), err=True)
+        return 2
+    except UsageError as e:
+        where = f" (see: {e.ctx.command_path} --help)" if e.ctx is not None else ""
+        _error(f"{e.format_message()}{where}")
+        return e.exit_code
+    except typer.TyperException as e:
+        _error(e.format_message())
+        return e.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        _error("interrupted")
+        return 130
+    except UnicodeError as e:  # text from a file or stream that is not UTF-8
+        _error(f"input is not valid UTF-8 ({e}); give text in UTF-8")
         return 2
     except SystemExit as e:
         if e.code is None or isinstance(e.code, int):
             return e.code or 0
-        err_console.print(str(e.code))
+        _error(str(e.code))
         return 1
-    return 0
+    except Exception as e:  # a bug: still one line, never a traceback on the user's terminal
+        log.debug("internal error", exc_info=True)
+        _error(f"internal error ({type(e).__name__}: {e}); please report it with the command you ran")
+        return 1
+    return rv if isinstance(rv, int) and not isinstance(rv, bool) else 0

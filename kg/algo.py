@@ -8,6 +8,7 @@ and hand them to the functions here, so the two return identical results for the
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
@@ -113,10 +114,16 @@ def name_keys(node: Node) -> set[str]:
 
 
 def normalized_query(text: str) -> str:
-    """The normalised form of a search text; an empty result raises :class:`EmptyInputError`."""
+    """The normalised form of a search text. A control character (NUL, ESC, ...; tabs and newlines are spaces)
+    raises :class:`InputValidationError`; a text without a letter or digit ('', '_', '%', '*') raises
+    :class:`EmptyInputError`, whatever the punctuation, so both stores give every such name one answer."""
+    bad = next((c for c in text if unicodedata.category(c) == "Cc" and c not in "\t\n\r"), None)
+    if bad is not None:
+        raise InputValidationError(f"the name to look up contains the control character U+{ord(bad):04X}; "
+                                   "give plain text")
     q = normalize_name(text)
-    if not q:
-        raise EmptyInputError("find_nodes needs a non-empty name to look up")
+    if not any(c.isalnum() for c in q):
+        raise EmptyInputError("the name to look up has no letter or digit; give a name or synonym, e.g. asthma")
     return q
 
 

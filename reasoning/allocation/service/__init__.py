@@ -6,6 +6,15 @@ facts (``solver:<run>#...``) and KG facts (``kg:...``).
 
 from reasoning.allocation.service.example import ExampleStats, build_example_request, example_stats
 from reasoning.allocation.service.explain import render_response
+from reasoning.allocation.service.limits import (
+    MAX_DAYS,
+    MAX_PATIENTS,
+    MAX_TIME_LIMIT_S,
+    MAX_WEIGHT,
+    MAX_WORKERS,
+    check_count,
+    check_time_limit,
+)
 from reasoning.allocation.service.models import (
     AllocationRequest,
     AllocationResponse,
@@ -17,6 +26,11 @@ from reasoning.allocation.service.models import (
 from reasoning.allocation.service.solver import AllocationService, request_run_id
 
 __all__ = [
+    "MAX_DAYS",
+    "MAX_PATIENTS",
+    "MAX_TIME_LIMIT_S",
+    "MAX_WEIGHT",
+    "MAX_WORKERS",
     "AllocationRequest",
     "AllocationResponse",
     "AllocationService",
@@ -26,6 +40,8 @@ __all__ = [
     "Fact",
     "PatientRequest",
     "build_example_request",
+    "check_count",
+    "check_time_limit",
     "example_stats",
     "render_response",
     "request_run_id",

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from medkg.errors import NotFoundError
 from reasoning.allocation.service.kg_fit import DepartmentResolver, strip_semantic_tag
+from reasoning.allocation.service.limits import MAX_DAYS, MAX_PATIENTS, check_count
 from reasoning.allocation.service.models import AllocationRequest, Department, PatientRequest, Ward
 
 if TYPE_CHECKING:
@@ -124,7 +125,13 @@ def _wards(store: GraphStore, departments: list[Department], beds_per_department
 
 def example_stats(store: GraphStore, *, days: int = 14, limit: int = 200,
                   beds_per_department: int = 10) -> tuple[AllocationRequest, ExampleStats]:
-    """The example request and how many of its encounters/patients have a KG department fit."""
+    """The example request and how many of its encounters/patients have a KG department fit.
+
+    ``days`` in [1, 366], ``limit`` in [1, 100000] and ``beds_per_department`` in [1, 10000], else
+    :class:`InputValidationError` (checked before the store is read)."""
+    check_count(days, name="days", low=1, high=MAX_DAYS)
+    check_count(limit, name="limit", low=1, high=MAX_PATIENTS)
+    check_count(beds_per_department, name="beds_per_department", low=1, high=10_000)
     enc_ids = store.node_ids(label="Encounter")
     if not enc_ids:
         raise NotFoundError("no Encounter nodes in the store; run: medkg ingest records (Synthea encounters)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from reasoning.allocation.service.models import AllocationResponse, Explanation, Fact
+from reasoning.allocation.service.report import penalty
 
 if TYPE_CHECKING:
     from reasoning.allocation.service.options import Option, Problem
@@ -126,8 +127,7 @@ def explain_response(prob: Problem, chosen: dict[str, Option], resp: AllocationR
         if key:  # the resource-day that blocked most of the patient's options, as the solver left it
             values.update({"resource": key, "used": used.get(key, 0), "capacity": prob.capacity(key)})
         facts.append(Fact(id=cite, kind="solver", statement=u.detail, values=values))
-        q, w8 = prob.patients[u.patient_id], prob.req.weights
-        pen = w8.unassigned_emergency if q.emergency else w8.unassigned * q.priority
+        q, pen = prob.patients[u.patient_id], penalty(prob, u.patient_id)
         kind = "an emergency" if q.emergency else f"priority {q.priority}"
         facts.append(Fact(id=f"solver:{prob.run_id}#cost:unassigned:{u.patient_id}", kind="solver",
                           statement=f"leaving out a patient of {kind} costs {pen}",

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 class MipResult:
     chosen: dict[str, Option] = field(default_factory=dict)
     status: str = "UNKNOWN"
+    stopped: str = "UNKNOWN"  # HiGHS's own model status, e.g. "Optimal", "Time limit reached"
     objective: float | None = None
     bound: float | None = None
 
@@ -75,7 +76,7 @@ def solve_mip(prob: Problem, warm: dict[str, Option], *, time_limit: float, thre
         hint[mix] = float(hint[bm] and hint[bf])
     run = run_highs(b, time_limit=time_limit, threads=threads, mip_gap=1e-4, what="the allocation MIP", hint=hint)
     status, info, values = run.status, run.info, run.values
-    res = MipResult(status=status)
+    res = MipResult(status=status, stopped=status)
     if len(values) != len(b.cost) or info.primal_solution_status == 0:
         log.warning("HiGHS returned no solution (%s)", status)
         return res

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from reasoning.allocation.service.models import Shortfall, Unassigned
 from reasoning.allocation.service.options import Option, Problem, Usage
 
-__all__ = ["assign_operating_rooms", "blocking_reasons", "resource_label", "shortfalls"]
+__all__ = ["assign_operating_rooms", "blocking_reasons", "penalty", "resource_label", "shortfalls"]
 
 
 def resource_label(key: str) -> tuple[str, int]:
@@ -35,31 +35,57 @@ def assign_operating_rooms(prob: Problem, chosen: dict[str, Option]) -> dict[str
     return out
 
 
-def blocking_reasons(prob: Problem, chosen: dict[str, Option]) -> list[Unassigned]:
-    """Every patient left out, with the constraint that blocked him and the facts it rests on."""
+def penalty(prob: Problem, pid: str) -> int:
+    """What leaving ``pid`` out costs under the request's weights."""
+    p, w8 = prob.patients[pid], prob.req.weights
+    return w8.unassigned_emergency if p.emergency else w8.unassigned * p.priority
+
+
+def _mix_cost(prob: Problem, o: Option, sexes: dict[tuple[str, int], set[str]]) -> int:
+    """Gender-mix cost ``o`` would add: ward-days of a same-sex ward that now hold only the other sex."""
+    p = prob.patients[o.patient]
+    if p.sex is None or not any(w.id == o.ward and w.gender_policy == "same" for w in prob.req.wards):
+        return 0
+    present = [sexes.get((o.ward, d), set()) for d in prob.stay_days(p, o.admission)]
+    days = sum(1 for s in present if s and p.sex not in s)  # only the other sex there so far
+    return prob.req.weights.gender_mix * days
+
+
+def blocking_reasons(prob: Problem, chosen: dict[str, Option], *, stopped: str = "Optimal",
+                     time_limit: float | None = None) -> list[Unassigned]:
+    """Every patient left out, with the constraint that blocked him and the facts it rests on.
+
+    A patient left out although one of his options still fits is explained by what is true: that option costs
+    at least as much as leaving him out (``cost``: the request's weights chose it), or the solver stopped before
+    proving otherwise (``time_limit`` when ``stopped`` is HiGHS's time-limit status, else ``solver``).
+    """
     out: list[Unassigned] = []
     for pid, (constraint, detail) in sorted(prob.blocked.items()):
         cites = [f.id for f in prob.fits[pid].facts]
         out.append(Unassigned(patient_id=pid, constraint=constraint, detail=detail,
                               citations=[*cites, f"solver:{prob.run_id}#blocked:{pid}:{constraint}"]))
     use = Usage(prob)
+    sexes: dict[tuple[str, int], set[str]] = defaultdict(set)
     for o in chosen.values():
         use.add(o)
+        sex = prob.patients[o.patient].sex
+        if sex is not None:
+            for d in prob.stay_days(prob.patients[o.patient], o.admission):
+                sexes[o.ward, d].add(sex)
     for pid in sorted(prob.options):
         if pid in chosen:
             continue
         full: Counter[str] = Counter()
-        free_option = False
+        free: list[tuple[int, Option]] = []
         for o in prob.options[pid]:
             over = [k for k, n in prob.demand(o) if use.used[k] + n > prob.capacity(k)]
-            if not over:
-                free_option = True
-                break
-            full.update(over[:1])
-        if free_option:
-            out.append(Unassigned(patient_id=pid, constraint="time_limit",
-                                  detail="an option was still free; the solver stopped at its time limit",
-                                  citations=[f"solver:{prob.run_id}#status"]))
+            if over:
+                full.update(over[:1])
+            else:
+                free.append((o.cost + _mix_cost(prob, o, sexes), o))
+        if free:
+            out.append(_left_out_with_a_free_option(prob, pid, min(free, key=lambda c: (c[0], c[1].admission)),
+                                                    stopped, time_limit))
             continue
         key, _ = full.most_common(1)[0]
         res, day = resource_label(key)
@@ -69,6 +95,32 @@ def blocking_reasons(prob: Problem, chosen: dict[str, Option]) -> list[Unassigne
         out.append(Unassigned(patient_id=pid, constraint=f"capacity:{kind}", detail=detail,
                               citations=[f"solver:{prob.run_id}#capacity:{key}"]))
     return out
+
+
+def _left_out_with_a_free_option(prob: Problem, pid: str, best: tuple[int, Option], stopped: str,
+                                 time_limit: float | None) -> Unassigned:
+    cost, o = best
+    pen = penalty(prob, pid)
+    where = f"ward {o.ward} from day {o.admission}"
+    if cost >= pen:
+        weight = "unassigned_emergency" if prob.patients[pid].emergency else "unassigned"
+        return Unassigned(
+            patient_id=pid, constraint="cost",
+            detail=f"leaving the patient out costs {pen} under the request's weights, no more than the cheapest "
+                   f"option still free ({where}, cost {cost}); raise weights.{weight} to admit such patients",
+            citations=[f"solver:{prob.run_id}#cost:unassigned:{pid}"])
+    if stopped == "Time limit reached":
+        limit = "" if time_limit is None else f" of {time_limit:g} s"
+        return Unassigned(
+            patient_id=pid, constraint="time_limit",
+            detail=f"an option was still free ({where}, cost {cost} < {pen} for leaving out); the solver stopped "
+                   f"at its time limit{limit} before finding it; a longer --time-limit may admit the patient",
+            citations=[f"solver:{prob.run_id}#status"])
+    return Unassigned(
+        patient_id=pid, constraint="solver",
+        detail=f"an option was still free ({where}, cost {cost} < {pen} for leaving out); the solver stopped "
+               f"({stopped}) within its optimality tolerance without taking it",
+        citations=[f"solver:{prob.run_id}#status"])
 
 
 def shortfalls(prob: Problem, chosen: dict[str, Option], limit: int = 200) -> list[Shortfall]:

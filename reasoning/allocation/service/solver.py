@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from medkg.errors import InputValidationError
 from reasoning.allocation.service.explain import explain_response
 from reasoning.allocation.service.kg_fit import DepartmentResolver
+from reasoning.allocation.service.limits import MAX_WORKERS, check_count, check_time_limit
 from reasoning.allocation.service.mip import solve_mip
 from reasoning.allocation.service.models import (
     AllocationRequest,
@@ -27,7 +28,7 @@ from reasoning.allocation.service.models import (
     PatientRequest,
 )
 from reasoning.allocation.service.options import Option, Problem, build_problem, greedy_options
-from reasoning.allocation.service.report import assign_operating_rooms, blocking_reasons, shortfalls
+from reasoning.allocation.service.report import assign_operating_rooms, blocking_reasons, penalty, shortfalls
 
 if TYPE_CHECKING:
     from kg.store import GraphStore
@@ -46,16 +47,18 @@ class AllocationService:
     """``allocate(request)`` -> response with assignments, the unassigned and why, costs and explanations."""
 
     def __init__(self, store: GraphStore | None, *, time_limit: float = 30.0, workers: int = 2) -> None:
+        """``time_limit`` in (0, 600] s and ``workers`` in [1, 64] threads, else :class:`InputValidationError`
+        (the CLI and the API pass their options through here, so both refuse the same values)."""
         self.store = store
-        self.time_limit = time_limit
-        self.workers = workers
+        self.time_limit = check_time_limit(time_limit)
+        self.workers = check_count(workers, name="workers", low=1, high=MAX_WORKERS)
 
     def allocate(self, req: AllocationRequest) -> AllocationResponse:
         t0 = time.perf_counter()
         run_id = request_run_id(req)
         prob = build_problem(req, DepartmentResolver(self.store, req.departments), run_id)
-        chosen, status, bound = self._solve(prob)
-        resp = self._response(prob, chosen, status, bound, time.perf_counter() - t0)
+        chosen, status, bound, stopped = self._solve(prob)
+        resp = self._response(prob, chosen, status, bound, stopped, time.perf_counter() - t0)
         log.info("allocation %s: %s, %d assigned, %d unassigned in %.1fs", run_id, status, len(resp.assignments),
                  len(resp.unassigned), resp.solve_seconds)
         return resp
@@ -74,17 +77,18 @@ class AllocationService:
         return self.allocate(AllocationRequest.model_validate(new.model_dump()))
 
     # --- solving -----------------------------------------------------------------------------------------
-    def _solve(self, prob: Problem) -> tuple[dict[str, Option], str, float | None]:
+    def _solve(self, prob: Problem) -> tuple[dict[str, Option], str, float | None, str]:
+        """Chosen options, status, bound, and why the solver stopped (HiGHS's status)."""
         warm = greedy_options(prob)
         res = solve_mip(prob, warm, time_limit=self.time_limit, threads=self.workers)
         if not res.chosen and res.objective is None:
             log.warning("HiGHS found no solution (%s); using the greedy allocation", res.status)
-            return warm, f"GREEDY ({res.status})", None
-        return res.chosen, res.status, res.bound
+            return warm, f"GREEDY ({res.status})", None, f"no solution: {res.stopped}; greedy allocation used"
+        return res.chosen, res.status, res.bound, res.stopped
 
     # --- response ----------------------------------------------------------------------------------------
     def _response(self, prob: Problem, chosen: dict[str, Option], status: str, bound: float | None,
-                  seconds: float) -> AllocationResponse:
+                  stopped: str, seconds: float) -> AllocationResponse:
         req, w8 = prob.req, prob.req.weights
         ors = assign_operating_rooms(prob, chosen)
         assignments = []
@@ -95,11 +99,11 @@ class AllocationService:
                 patient_id=pid, department=o.department, ward=o.ward, admission_day=o.admission,
                 discharge_day=o.admission + p.length_of_stay, surgery_day=sd, operating_room=ors.get(pid),
                 equipment=list(p.equipment)))
-        unassigned = blocking_reasons(prob, chosen)
+        unassigned = blocking_reasons(prob, chosen, stopped=stopped, time_limit=self.time_limit)
         comp = {"unassigned": 0, "delay": 0, "second_choice_department": 0, "gender_mix": 0, "changes": 0}
         for pid, p in prob.patients.items():
             if pid not in chosen:
-                comp["unassigned"] += w8.unassigned_emergency if p.emergency else w8.unassigned * p.priority
+                comp["unassigned"] += penalty(prob, pid)
                 continue
             o = chosen[pid]
             comp["delay"] += w8.delay * (p.priority + (5 if p.emergency else 0)) * (o.admission - p.earliest)
@@ -118,8 +122,7 @@ class AllocationService:
                 changes.append(Change(patient_id=pid, before=before, after=after, reason=why))
         gap = None
         if bound is not None:  # the MIP's bound leaves out the patients no option exists for: a constant
-            bound += sum(w8.unassigned_emergency if prob.patients[pid].emergency
-                         else w8.unassigned * prob.patients[pid].priority for pid in prob.blocked)
+            bound += sum(penalty(prob, pid) for pid in prob.blocked)
             if status in ("OPTIMAL", "FEASIBLE"):
                 gap = max(0.0, total - bound) / max(1.0, abs(total))
         resp = AllocationResponse(
