@@ -1,18 +1,20 @@
-"""``medkg search``: hybrid search (dense + BM25 + KG walk, RRF-fused) over the ingested literature and graph."""
+"""``medkg search``: hybrid search (dense + BM25 + KG walk; z-score fusion for English, RRF for Chinese) over the
+ingested literature and graph."""
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from cli.common import JsonOpt, StoreOpt, console, open_cli_store, print_json, settings_for
-from medkg.errors import DataFileError, EmptyInputError, InputValidationError, RowError
+from medkg.errors import DataFileError, EmptyInputError, InputValidationError
 
 if TYPE_CHECKING:
     from retrieval import EvidenceBundle, HybridRetriever
@@ -53,33 +55,48 @@ def _render(bundle: EvidenceBundle) -> None:
         console.print(f"[bold]KG facts:[/] {len(bundle.subgraph.relationships)} (see --json for each citation id)")
 
 
-def _questions(path: Path, limit: int | None) -> list[tuple[int, Any]]:
+def _questions(path: Path, limit: int | None) -> Iterator[tuple[int, str | None, str | None]]:
+    """``(line, question, None)`` for each usable line of a queries file, ``(line, None, why)`` for a broken one (not
+    JSON, not UTF-8, no string 'question'); blank lines are skipped. ``limit`` counts the lines answered."""
     if not path.is_file():
         raise DataFileError(path, "queries file not found")
-    out: list[tuple[int, Any]] = []
     try:
-        with path.open(encoding="utf-8") as fh:
-            for n, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except ValueError as e:
-                    raise RowError(path, n, f"not JSON ({e})") from e
-                if not isinstance(obj, dict) or "question" not in obj:
-                    raise RowError(path, n, "expected an object with a 'question' field")
-                out.append((n, obj["question"]))
-                if limit is not None and len(out) >= limit:
-                    break
-    except (OSError, UnicodeDecodeError) as e:
-        raise DataFileError(path, f"unreadable ({e})") from e
-    return out
+        raw = path.read_bytes()
+    except OSError as e:
+        raise DataFileError(path, f"unreadable ({e.strerror or e})") from e
+    answered = 0
+    for n, data in enumerate(raw.split(b"\n"), start=1):
+        if limit is not None and answered >= limit:
+            return
+        try:
+            line = data.decode("utf-8-sig" if n == 1 else "utf-8")
+        except UnicodeDecodeError as e:
+            yield n, None, f"line {n}: not valid UTF-8 at byte {e.start}"
+            continue
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError as e:
+            yield n, None, f"line {n}: not JSON ({e})"
+            continue
+        question = obj.get("question") if isinstance(obj, dict) else None
+        if not isinstance(question, str):
+            yield n, None, f"line {n}: expected an object with a string 'question' field"
+            continue
+        answered += 1
+        yield n, question, None
 
 
 def _run_file(retriever: HybridRetriever, path: Path, k: int, limit: int | None) -> None:
-    for line, question in _questions(path, limit):
+    """One JSON line per line of the file: the answer, or ``{"line", "error"}`` for a broken line or a query the
+    retriever refuses; a bad line never stops the batch."""
+    for line, question, problem in _questions(path, limit):
+        if question is None:
+            print_json({"line": line, "error": f"RowError: {path}: {problem}"})
+            continue
         try:
-            bundle = retriever.search(question if isinstance(question, str) else str(question), k=k)
+            bundle = retriever.search(question, k=k)
         except (EmptyInputError, InputValidationError) as e:  # one bad query must not stop the batch
             print_json({"line": line, "query": question, "error": f"{type(e).__name__}: {e}"})
             continue
@@ -93,7 +110,11 @@ def search(
     file: Annotated[
         Path | None,
         typer.Option(
-            "--file", help="JSONL of queries: the 'question' field of each line; prints one JSON line per query."
+            "--file",
+            help=(
+                "JSONL of queries: the 'question' field of each line; prints one JSON line per line: the answer "
+                "(with 'line'), or {\"line\", \"error\"} for a broken line or refused query; the rest are answered."
+            ),
         ),
     ] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="With --file: at most this many queries.")] = None,

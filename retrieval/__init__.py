@@ -1,4 +1,5 @@
-"""medkg retrieval layer: passage indexes (FAISS + BM25), entity linking, graph walk, RRF fusion, evidence bundles.
+"""medkg retrieval layer: passage indexes (FAISS + BM25), entity linking, graph walk, fusion (weighted z-scores for
+English, weighted RRF for Chinese), evidence bundles.
 
 Heavy libraries (torch, sentence-transformers, faiss, bm25s, jieba, langchain-core) load on first use, never
 when this package is imported. ``MedkgRetriever`` (LangChain) and ``DictionaryLinker`` are resolved lazily.

@@ -1,5 +1,5 @@
-"""Reciprocal rank fusion (Cormack et al. 2009) with per-retriever weights, score fusion of z-normalised scores,
-and duplicate removal."""
+"""Fusion of the per-retriever hit lists: weighted score fusion of z-normalised scores (English, the default),
+weighted reciprocal rank fusion (Cormack et al. 2009; Chinese), and duplicate removal."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ Hits = Sequence[tuple[str, float]]
 
 
 class FusedHit(BaseModel):
-    """One fused result: RRF score plus each retriever's raw score and 1-based rank."""
+    """One fused result: the fused (RRF or z-score) score plus each retriever's raw score and 1-based rank."""
 
     id: str
     score: float

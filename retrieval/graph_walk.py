@@ -21,8 +21,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from kg.schema import REL_TYPES
-from kg.store import GraphStore
+from kg import REL_TYPES, GraphStore
 from medkg.errors import StoreError
 from retrieval.bundle import EvidenceNode, EvidenceRelationship, EvidenceSubgraph
 from retrieval.types import Mention

@@ -1,4 +1,5 @@
-"""``HybridRetriever.search(query, k)`` → :class:`EvidenceBundle`: dense + sparse + graph, fused by RRF.
+"""``HybridRetriever.search(query, k)`` → :class:`EvidenceBundle`: dense + sparse + graph, fused per query
+language (``RetrieverConfig.setting_for``: weighted z-scores for English, weighted RRF for Chinese).
 
 One public entry over small overridable steps (``validate`` → ``detect`` → ``get_search_results`` →
 ``fuse`` → ``build_bundle``). Constructing does no I/O; indexes and models load on the first search.
@@ -14,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kg.store import GraphStore
+from kg import GraphStore
 from medkg.errors import EmptyInputError, InputValidationError
 from medkg.settings import Settings
 from retrieval.bundle import EvidenceBundle, EvidencePassage, EvidenceSubgraph

@@ -104,6 +104,36 @@ def built_index(tmp_path_factory: pytest.TempPathFactory, embedders: dict[str, E
     return root
 
 
+@pytest.fixture(scope="session")
+def tiny_home(tmp_path_factory: pytest.TempPathFactory, embedders: dict[str, Embedder]) -> Path:
+    """A tiny ingested medkg home (read-only for the tests): the English passages indexed with the settings'
+    embedder, and an embedded graph store with the concepts they mention, its dictionary linker cached."""
+    from kg import open_store
+    from medkg.settings import Settings
+    from retrieval.retriever import load_linker
+
+    s = Settings(home=tmp_path_factory.mktemp("tiny-home"))
+    ix = PassageIndexer(s.index_dir, EmbedderConfig.from_settings(s), preloaded={"en": embedders["en"]})
+    ix.upsert(en_records())
+    ix.close()
+    store = open_store(s)
+    try:
+        store.upsert_nodes(
+            [
+                _n("DOID:9352", "Disease", "type 2 diabetes"),
+                _n("DrugBank:DB00331", "Compound", "metformin"),
+                _n("DOID:2841", "Disease", "asthma"),
+            ]
+        )
+        store.upsert_relationships(
+            [Relationship(type="TREATS", start="DrugBank:DB00331", end="DOID:9352", source="test", weight=1.0)]
+        )
+        load_linker(store, s.index_dir)  # cached here, so the tests only read the home
+    finally:
+        store.close()
+    return s.home
+
+
 @pytest.fixture()
 def filled(tmp_path: Path, built_index: Path, embedders: dict[str, Embedder]) -> Iterator[PassageIndexer]:
     root = tmp_path / "filled"
