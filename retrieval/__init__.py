@@ -12,6 +12,16 @@ from typing import Any
 
 from retrieval.bundle import EvidenceBundle, EvidenceNode, EvidencePassage, EvidenceRelationship, EvidenceSubgraph
 from retrieval.embedder import Embedder, EmbedderConfig, load_embedder
+from retrieval.evaluation import (
+    EvalQuery,
+    QueryRuns,
+    cross_validate_fusion,
+    fuse_runs,
+    label_precision,
+    percentiles,
+    recall_metrics,
+    run_queries,
+)
 from retrieval.faiss_index import REBUILD_COMMAND, FaissIndex
 from retrieval.fusion import FusedHit, FusionSetting, fuse, rrf, zscore_fusion
 from retrieval.graph_walk import GraphConfig, GraphRetriever, Linker
@@ -26,6 +36,7 @@ __all__ = [
     "DictionaryLinker",
     "Embedder",
     "EmbedderConfig",
+    "EvalQuery",
     "EvidenceBundle",
     "EvidenceNode",
     "EvidencePassage",
@@ -45,11 +56,19 @@ __all__ = [
     "NegationDetector",
     "PassageIndexer",
     "PassageRecord",
+    "QueryRuns",
     "RetrieverConfig",
+    "cross_validate_fusion",
     "detect_lang",
     "fuse",
+    "fuse_runs",
+    "label_precision",
+    "linker_cache_path",
     "load_embedder",
+    "percentiles",
+    "recall_metrics",
     "rrf",
+    "run_queries",
     "zscore_fusion",
 ]
 
@@ -57,6 +76,7 @@ _LAZY = {
     "MedkgRetriever": "retrieval.langchain",
     "DictionaryLinker": "retrieval.linker",
     "LinkerEntry": "retrieval.linker",
+    "linker_cache_path": "retrieval.linker",
 }
 
 

@@ -6,7 +6,7 @@ Nothing here imports torch or transformers at import time; ``TransformersGenerat
 from __future__ import annotations
 
 from reasoning.generation.factory import ADAPTERS_DIR, DEFAULT_ADAPTER, load_generator, packaged_adapter
-from reasoning.generation.models import PACKAGED, ResolvedModel, dist_file, resolve_generator_path
+from reasoning.generation.models import PACKAGED, ResolvedModel, convert_packaged, dist_file, resolve_generator_path
 from reasoning.generation.protocol import ChatMessage, Generator
 from reasoning.generation.transformers_generator import Decoding, GenerationStats, TransformersGenerator, cpu_has_bf16
 
@@ -20,6 +20,7 @@ __all__ = [
     "Generator",
     "ResolvedModel",
     "TransformersGenerator",
+    "convert_packaged",
     "cpu_has_bf16",
     "dist_file",
     "load_generator",

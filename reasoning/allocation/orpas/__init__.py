@@ -6,11 +6,13 @@ Solver libraries are imported inside the functions that use them, never here.
 
 from reasoning.allocation.orpas.bound import BoundResult, relaxation_bound
 from reasoning.allocation.orpas.domain import CostBreakdown, OrPasInstance, OrPasSolution
-from reasoning.allocation.orpas.solve import OrPasResult, solve_orpas
+from reasoning.allocation.orpas.resample import resample_instance
+from reasoning.allocation.orpas.solve import DEFAULT_SECONDS, OrPasResult, solve_orpas
 from reasoning.allocation.orpas.validator import ValidationReport, render_report, validate_solution
 from reasoning.allocation.orpas.xml_io import load_instance, read_solution, write_solution
 
 __all__ = [
+    "DEFAULT_SECONDS",
     "BoundResult",
     "CostBreakdown",
     "OrPasInstance",
@@ -21,6 +23,7 @@ __all__ = [
     "read_solution",
     "relaxation_bound",
     "render_report",
+    "resample_instance",
     "solve_orpas",
     "validate_solution",
     "write_solution",

@@ -22,8 +22,10 @@ from reasoning.allocation.service.models import (
     Explanation,
     Fact,
     PatientRequest,
+    check_plan,
 )
 from reasoning.allocation.service.solver import AllocationService, request_run_id
+from reasoning.allocation.service.synthetic import synthetic_request
 
 __all__ = [
     "MAX_DAYS",
@@ -41,8 +43,10 @@ __all__ = [
     "PatientRequest",
     "build_example_request",
     "check_count",
+    "check_plan",
     "check_time_limit",
     "example_stats",
     "render_response",
     "request_run_id",
+    "synthetic_request",
 ]
