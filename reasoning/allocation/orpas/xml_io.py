@@ -80,6 +80,16 @@ def _date(path: Path, el: Any, attr: str) -> dt.date:
         raise RowError(path, int(el.sourceline or 0), f"attribute {attr}={raw!r} is not a date") from e
 
 
+def _atoi(raw: str | None) -> int:
+    """C's ``atoi``, as the referee reads integer attributes: the leading digits, 0 when none (``"true"`` is 0)."""
+    digits = ""
+    for ch in (raw or "").strip():
+        if not ch.isdigit():
+            break
+        digits += ch
+    return int(digits) if digits else 0
+
+
 def load_instance(path: Path | str, *, schema: Path | None = None, validate: bool = True) -> OrPasInstance:
     """Read an OR-PAS instance; validates against ``OrPasInstance.xsd`` and checks cross-references."""
     path = Path(path)
@@ -158,7 +168,7 @@ def load_instance(path: Path | str, *, schema: Path | None = None, validate: boo
                 registration=day_of(p, "registration"),
                 admission=adm,
                 discharge=dis,
-                variability=p.get("variability") in ("1", "true"),
+                variability=_atoi(p.get("variability")) != 0,
                 max_admission=max(adm, max_adm),
                 preferred_capacity=int(p.get("preferred_capacity", DEFAULT_PREFERRED_CAPACITY)),
                 needed=frozenset(n for n, t in props if t == "needed"),

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from medkg.data import resolve_data_dir
+from reasoning.allocation.orpas.domain import OrPasInstance
 
-__all__ = ["NO_ROOM_PATIENT", "SOLUTION_HEAD", "instance_xml", "schema_dir", "solution_xml", "write"]
+__all__ = ["NO_ROOM_PATIENT", "SOLUTION_HEAD", "data_dir", "instance_xml", "perturbed_stays", "schema_dir",
+           "solution_xml", "unavailable", "write"]
 
 # Horizon 2 days from 2024-01-01 (stays may run on 4 days). Department D1 treats S1 (main) and S2 (aux).
 # R1: 1 bed, SameGender, oxygen. R2: 2 beds, FemaleOnly, no features. OR: day 0, S2, one 60-minute slot.
@@ -102,9 +105,56 @@ def write(tmp: Path, name: str, text: str) -> Path:
     return p
 
 
+def unavailable(reason: str) -> None:
+    """Skip a test whose shared data or tool is missing; under ``CI=true`` fail instead (CI must run it)."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (required under CI=true)", pytrace=False)
+    pytest.skip(reason)
+
+
+def data_dir() -> Path:
+    """The shared data folder (``resolve_data_dir``), as the tests that need it see it."""
+    return resolve_data_dir(None, None)
+
+
 def schema_dir() -> Path:
-    """The folder holding the OR-PAS XSDs (shared data); tests needing them skip when it is absent."""
-    d = resolve_data_dir(None, None) / "resources" / "or_pas"
+    """The folder holding the OR-PAS instances and XSDs (shared data); tests needing them skip when it is absent,
+    and fail under ``CI=true``."""
+    d = data_dir() / "resources" / "or_pas"
     if not (d / "OrPasInstance.xsd").is_file():
-        pytest.skip("OR-PAS XSDs not available (shared data)")
+        unavailable("OR-PAS instances and XSDs not available (shared data)")
     return d
+
+
+def perturbed_stays(inst: OrPasInstance, plan: dict[str, tuple[str, int]], seed: int,
+                    share: float = 0.15) -> dict[str, dict[int, str]]:
+    """Stays of ``plan`` with a seeded ``share`` of its patients disturbed the way other solvers' plans differ: a
+    room change mid-stay (a transfer, as the dynamic mode makes), a later admission (up to the end of the extended
+    horizon, so stays overlap the original horizon's end), or a day in any room (forbidden rooms and crowded rooms
+    included). Days stay inside the extended horizon, which the referee needs (it indexes days unchecked)."""
+    import random
+
+    from reasoning.allocation.orpas.options import allowed_rooms
+
+    rng = random.Random(seed)
+    names = sorted(inst.rooms)
+    by_name = {p.name: p for p in inst.patients}
+    stays: dict[str, dict[int, str]] = {}
+    for name, (room, a) in sorted(plan.items()):
+        p = by_name[name]
+        days = {d: room for d in range(a, a + p.los)}
+        if rng.random() < share:
+            kind = rng.randrange(3)
+            if kind == 0 and p.los > 1:
+                other = rng.choice([r.name for r in allowed_rooms(inst, p)] or names)
+                cut = rng.randrange(a + 1, a + p.los)
+                days = {d: (room if d < cut else other) for d in days}
+            elif kind == 1 and not p.present:
+                last = min(p.max_admission, inst.num_days - p.los)
+                b = rng.randint(a, max(a, last))
+                days = {d: room for d in range(b, b + p.los)}
+            else:
+                d = rng.choice(sorted(days))
+                days[d] = rng.choice(names)
+        stays[name] = days
+    return stays
