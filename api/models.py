@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from medkg.types import Node, PropValue, Relationship, node_citation
-from reasoning.allocation.service.models import AllocationRequest, Assignment, PatientRequest, check_plan
+from reasoning.allocation.service import AllocationRequest, Assignment, PatientRequest, check_plan
 
 __all__ = [
     "EmergencyIntakeRequest",

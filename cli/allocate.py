@@ -41,9 +41,7 @@ def or_pas(
 ) -> None:
     """Solve an OR-PAS instance (CP-SAT, greedy warm start), write the solution, print the cost breakdown."""
     from medkg.errors import InputValidationError
-    from reasoning.allocation.orpas.solve import DEFAULT_SECONDS, solve_orpas
-    from reasoning.allocation.orpas.validator import render_report
-    from reasoning.allocation.orpas.xml_io import load_instance, write_solution
+    from reasoning.allocation.orpas import DEFAULT_SECONDS, load_instance, render_report, solve_orpas, write_solution
 
     if mode not in ("static", "dynamic"):
         raise InputValidationError(f"--mode must be static or dynamic, got {mode!r}")
@@ -77,8 +75,7 @@ def validate(
     as_json: JsonOpt = False,
 ) -> None:
     """Recompute every hard violation and cost component of a solution (independent of the solver)."""
-    from reasoning.allocation.orpas.validator import render_report, validate_solution
-    from reasoning.allocation.orpas.xml_io import load_instance, read_solution
+    from reasoning.allocation.orpas import load_instance, read_solution, render_report, validate_solution
 
     inst_xsd, sol_xsd = _schemas(schema_dir)
     inst = load_instance(instance, schema=inst_xsd)
@@ -109,7 +106,7 @@ def resample(
 ) -> None:
     """Write a variant of an instance with other arrival days: each patient's dates shift together (robustness)."""
     from medkg.errors import InputValidationError
-    from reasoning.allocation.orpas.resample import resample_instance
+    from reasoning.allocation.orpas import resample_instance
 
     if not 0 <= max_shift <= 14:
         raise InputValidationError("--max-shift must be in [0, 14] days")

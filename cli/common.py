@@ -23,7 +23,7 @@ from medkg.errors import DataFileError, InputValidationError, MedkgError
 from medkg.settings import Settings, get_settings
 
 if TYPE_CHECKING:
-    from kg.store import GraphStore
+    from kg import GraphStore
 
 __all__ = [
     "DataOpt",

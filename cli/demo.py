@@ -18,7 +18,7 @@ from medkg.settings import Settings
 from medkg.types import Node
 
 if TYPE_CHECKING:
-    from kg.store import GraphStore
+    from kg import GraphStore
 
 __all__ = ["demo"]
 

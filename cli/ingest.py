@@ -19,7 +19,7 @@ from medkg.data import resolve_data_dir
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from ingest.report import IngestReport
+    from ingest import IngestReport
 
 __all__ = ["app", "render_report", "run_parts"]
 

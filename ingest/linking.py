@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ingest.readers.base import ReadContext
-from kg.normalize import normalize_name, strip_semantic_tag
+from kg import normalize_name, strip_semantic_tag
 from medkg.errors import DataFileError
 from medkg.types import Node
 

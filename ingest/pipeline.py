@@ -20,9 +20,7 @@ from typing import TYPE_CHECKING
 from ingest.readers.base import ReadContext, Reader, require_file
 from ingest.report import Reject, SourceReport
 from ingest.writes import DirectWrites, Writes
-from kg.normalize import normalize_name
-from kg.schema import LABELS, REL_TYPES
-from kg.store import GraphStore
+from kg import LABELS, REL_TYPES, GraphStore, normalize_name
 from medkg.errors import RowError
 from medkg.types import Node, PropValue, Relationship
 

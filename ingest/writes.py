@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from kg.store import GraphStore
+from kg import GraphStore
 from medkg.types import Node, Relationship
 
 __all__ = ["BackgroundWrites", "DirectWrites", "Writes", "writes_for"]

@@ -28,7 +28,7 @@ from retrieval.negation import NegationDetector
 from retrieval.types import Mention
 
 if TYPE_CHECKING:
-    from kg.store import GraphStore
+    from kg import GraphStore
 
 __all__ = ["DEFAULT_LINK_LABELS", "DictionaryLinker", "LinkerEntry", "fold_token", "linker_cache_path", "tokenize"]
 

@@ -28,7 +28,7 @@ from medkg.types import Node
 from retrieval.linker_tokens import LinkerEntry, fold_token, tokenize
 
 if TYPE_CHECKING:
-    from kg.store import GraphStore
+    from kg import GraphStore
 
 __all__ = [
     "DATA_DIR",

@@ -20,8 +20,7 @@ from api.deps import SolveLimiterDep, StoreHolderDep
 from api.errors import RequestTooLargeError
 from api.models import EmergencyIntakeRequest, ErrorResponse
 from api.state import StoreHolder
-from reasoning.allocation.service.models import AllocationRequest, AllocationResponse
-from reasoning.allocation.service.solver import AllocationService
+from reasoning.allocation.service import AllocationRequest, AllocationResponse, AllocationService
 
 __all__ = [
     "DEFAULT_TIME_LIMIT_S",

@@ -52,9 +52,7 @@ def target_lines(rows: list[dict[str, Any]]) -> list[str]:
 
 
 def _orpas_rows(files: list[Path], modes: list[str], limits: dict[str, float], workers: int) -> list[dict[str, Any]]:
-    from reasoning.allocation.orpas.solve import solve_orpas
-    from reasoning.allocation.orpas.validator import validate_solution
-    from reasoning.allocation.orpas.xml_io import load_instance, read_solution, write_solution
+    from reasoning.allocation.orpas import load_instance, read_solution, solve_orpas, validate_solution, write_solution
 
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -82,8 +80,7 @@ def _orpas_rows(files: list[Path], modes: list[str], limits: dict[str, float], w
 
 
 def _scaling_rows(sizes: list[int], time_limit: float, workers: int) -> list[dict[str, Any]]:
-    from reasoning.allocation.service.solver import AllocationService
-    from reasoning.allocation.service.synthetic import synthetic_request
+    from reasoning.allocation.service import AllocationService, synthetic_request
 
     rows: list[dict[str, Any]] = []
     for n in sizes:
@@ -119,7 +116,7 @@ def bench_allocation(
     from medkg.data import resolve_data_dir
     from medkg.errors import DataFileError
     from medkg.settings import get_settings
-    from reasoning.allocation.orpas.solve import DEFAULT_SECONDS
+    from reasoning.allocation.orpas import DEFAULT_SECONDS
 
     root = resolve_data_dir(data, get_settings().data_dir) / "resources" / "or_pas"
     files = sorted(root.glob(pattern)) if modes else []

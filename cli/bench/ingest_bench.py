@@ -18,7 +18,7 @@ from medkg.data import resolve_data_dir
 from medkg.settings import Settings, get_settings
 
 if TYPE_CHECKING:
-    from kg.store import GraphStore
+    from kg import GraphStore
 
 __all__ = ["bench_ingest"]
 
@@ -89,8 +89,7 @@ def _warm_up_ingest(store: GraphStore, settings: Settings, data_dir: Path, rows:
 def _run_store(name: str, settings: Settings, data_dir: Path, samples: int, limit: int | None,
                warm_up: bool, warm_up_rows: int = 0) -> dict[str, Any]:
     from ingest import run_ingest
-    from kg import open_store
-    from kg.store import store_waits_on_server
+    from kg import open_store, store_waits_on_server
 
     t0 = time.perf_counter()
     store = open_store(settings)  # creates the schema (one-off DDL): timed apart from the warm-up batch

@@ -43,16 +43,14 @@ from cli.common import (
 from medkg.data import resolve_data_dir
 
 if TYPE_CHECKING:
-    from retrieval.evaluation import EvalQuery, QueryRuns
-    from retrieval.fusion import FusionSetting
-    from retrieval.retriever import HybridRetriever
+    from retrieval import EvalQuery, FusionSetting, HybridRetriever, QueryRuns
 
 __all__ = ["bench_retrieval"]
 
 log = logging.getLogger(__name__)
 NAMES = ("dense", "sparse", "doc_sparse", "graph")
 def _pubmedqa(data: Path, limit: int | None) -> list[EvalQuery]:
-    from retrieval.evaluation import EvalQuery
+    from retrieval import EvalQuery
 
     out = []
     with (data / "eval" / "pubmedqa_dev.jsonl").open(encoding="utf-8") as fh:
@@ -65,7 +63,7 @@ def _pubmedqa(data: Path, limit: int | None) -> list[EvalQuery]:
 def _medquad(data: Path, n: int, seed: int, indexed: set[str]) -> list[EvalQuery]:
     """A fixed-seed sample of the MedQuAD questions whose document is in the index."""
     from ingest.literature import RejectSink, read_medquad
-    from retrieval.evaluation import EvalQuery
+    from retrieval import EvalQuery
 
     docs = [
         d
@@ -82,7 +80,7 @@ def _metrics_rows(
     setting: FusionSetting,
     labels: dict[str, str] | None = None,
 ) -> dict[str, dict[str, float]]:
-    from retrieval.evaluation import fuse_runs, label_precision, recall_metrics
+    from retrieval import fuse_runs, label_precision, recall_metrics
 
     rows: dict[str, dict[str, float]] = {}
     rankings = {n: [r.get(n, []) for r in runs.rankings] for n in NAMES}
@@ -98,7 +96,7 @@ def _metrics_rows(
 
 def _cv(runs: QueryRuns, queries: Sequence[EvalQuery], folds: int) -> dict[str, Any]:
     """5-fold cross-validated fusion selection (retrieval.evaluation.cross_validate_fusion) as a report entry."""
-    from retrieval.evaluation import cross_validate_fusion
+    from retrieval import cross_validate_fusion
 
     cv = cross_validate_fusion(runs, queries, folds=folds, seed=0, objective="mrr")
 
@@ -147,7 +145,7 @@ def _ticker(name: str, total: int) -> Callable[[int], None]:
 
 
 def _latency(retriever: HybridRetriever, queries: Sequence[str]) -> dict[str, dict[str, float]]:
-    from retrieval.evaluation import percentiles
+    from retrieval import percentiles
 
     for q in queries[:5]:
         retriever.search(q, k=10)  # warm-up
@@ -162,7 +160,7 @@ def _latency(retriever: HybridRetriever, queries: Sequence[str]) -> dict[str, di
 def _served(retriever: HybridRetriever, queries: Sequence[EvalQuery], k: int = 10) -> dict[str, float]:
     """Recall of what users get: ``retriever.search(q, k)`` (passage-level fusion with the shipped setting),
     documents in the order of their first passage. The tables above fuse document-level rankings instead."""
-    from retrieval.evaluation import recall_metrics
+    from retrieval import recall_metrics
 
     rankings = []
     for q in queries:
@@ -176,9 +174,8 @@ def _zh(
     retriever: HybridRetriever, data: Path, limit: int | None, n_docs: int | None
 ) -> tuple[QueryRuns, list[EvalQuery], dict[str, str], int]:
     from ingest.literature import RejectSink, chunk_document, read_zh_consultations
-    from retrieval.evaluation import EvalQuery, run_queries
-    from retrieval.indexing import PassageIndexer
-    from retrieval.retriever import HybridRetriever as HR
+    from retrieval import EvalQuery, PassageIndexer, run_queries
+    from retrieval import HybridRetriever as HR
 
     docs = list(read_zh_consultations(data / "dialogue" / "zh_consultations.jsonl", RejectSink(), limit=n_docs))
     cut = int(len(docs) * 0.8)
@@ -239,9 +236,7 @@ def bench_retrieval(
     json_out: JsonOpt = False,
 ) -> None:
     """Recall@1/5/10 + MRR per retriever and fused, department P@5 (zh), latency p50/p95, throughput, bytes/vector."""
-    from retrieval.evaluation import run_queries
-    from retrieval.fusion import FusionSetting
-    from retrieval.retriever import HybridRetriever
+    from retrieval import FusionSetting, HybridRetriever, run_queries
 
     settings = settings_for(store)
     data_dir = resolve_data_dir(data, settings.data_dir)

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator
 from pydantic import BaseModel, ConfigDict, Field
 
 from ingest.literature.documents import SourceDocument
-from retrieval.types import PassageRecord
+from retrieval import PassageRecord
 
 __all__ = ["ChunkConfig", "chunk_document", "chunk_text", "section_slug", "split_sentences"]
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from medkg.types import Node, PropValue, Relationship
-from retrieval.types import Mention, PassageRecord
+from retrieval import Mention, PassageRecord
 
 __all__ = ["document_node", "has_passage", "mention_relationships", "passage_from_node", "passage_node"]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
-from retrieval.types import PassageRecord
+from retrieval import PassageRecord
 
 __all__ = ["PassageIndexerLike"]
 

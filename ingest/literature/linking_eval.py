@@ -31,12 +31,12 @@ from pydantic import BaseModel
 from ingest.literature.chunking import chunk_document
 from ingest.literature.readers import read_pubmed_jsonl
 from ingest.literature.rows import RejectSink
-from kg.normalize import normalize_name
+from kg import normalize_name
 from medkg.types import Node
-from retrieval.linker import DictionaryLinker
+from retrieval import DictionaryLinker
 
 if TYPE_CHECKING:
-    from kg.store import GraphStore
+    from kg import GraphStore
 
 __all__ = ["LinkingScores", "evaluate_linking", "heading_keys", "node_headings"]
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from kg.normalize import normalize_name
+from kg import normalize_name
 from medkg.errors import DataFileError, RowError
 from medkg.types import Node, Relationship
 

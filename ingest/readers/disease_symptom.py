@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ingest.linking import ConceptIndex, concept_index, load_aliases
 from ingest.readers.base import Item, ReadContext, TableSpec, read_positional, read_table, slug
-from kg.normalize import normalize_name
+from kg import normalize_name
 from medkg.errors import DataFileError
 from medkg.types import Node, Relationship
 

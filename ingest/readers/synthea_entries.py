@@ -16,7 +16,7 @@ from pathlib import Path
 from ingest.deid import Pseudonymizer
 from ingest.linking import Alias, ConceptIndex, concept_index, load_aliases, strip_semantic_tag
 from ingest.readers.base import Item, ReadContext, TableSpec, read_rows
-from kg.normalize import normalize_name
+from kg import normalize_name
 from medkg.types import Node, PropValue, Relationship
 
 __all__ = ["ingredients", "read_entries"]

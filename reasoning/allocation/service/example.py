@@ -31,7 +31,7 @@ from reasoning.allocation.service.limits import MAX_DAYS, MAX_PATIENTS, check_co
 from reasoning.allocation.service.models import AllocationRequest, Department, PatientRequest, Ward
 
 if TYPE_CHECKING:
-    from kg.store import GraphStore
+    from kg import GraphStore
     from medkg.types import Node
 
 __all__ = ["ExampleStats", "build_example_request", "example_stats"]

@@ -21,12 +21,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from kg.normalize import strip_semantic_tag
+from kg import strip_semantic_tag
 from medkg.types import Node, PropValue, Relationship, node_citation, rel_citation
 from reasoning.allocation.service.models import Department, Fact, PatientRequest
 
 if TYPE_CHECKING:
-    from kg.store import GraphStore
+    from kg import GraphStore
 
 __all__ = ["DepartmentFit", "DepartmentResolver", "strip_semantic_tag"]
 

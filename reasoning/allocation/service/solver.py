@@ -31,7 +31,7 @@ from reasoning.allocation.service.options import Option, Problem, build_problem,
 from reasoning.allocation.service.report import assign_operating_rooms, blocking_reasons, penalty, shortfalls
 
 if TYPE_CHECKING:
-    from kg.store import GraphStore
+    from kg import GraphStore
 
 __all__ = ["AllocationService", "request_run_id"]
 
