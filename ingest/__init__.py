@@ -18,14 +18,14 @@ from ingest.pipeline import IngestOptions, ingest_source
 from ingest.report import IngestReport, Reject, SourceReport
 from ingest.sources import PARTS, expand_parts, readers_for
 from ingest.writes import writes_for
-from kg.store import store_waits_on_server
+from kg import store_waits_on_server
 from medkg.errors import DataFileError, MedkgError
 from medkg.settings import Settings
 
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from kg.store import GraphStore
+    from kg import GraphStore
 
 __all__ = [
     "PARTS",
