@@ -1,4 +1,4 @@
-"""Request-body size limit for chosen routes, enforced before the body is read into memory.
+"""The API's limits (:class:`ApiLimits`) and the request-body size limit, enforced before the body is read.
 
 FastAPI reads a JSON body completely before any dependency runs, so a size check in a dependency comes too
 late to protect memory. This pure ASGI middleware answers 413 at once when the declared ``Content-Length``
@@ -10,14 +10,36 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import RequestTooLargeError, error_response
 
-__all__ = ["BodySizeLimit", "too_large_message"]
+__all__ = ["ApiLimits", "BodySizeLimit", "too_large_message"]
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ApiLimits:
+    """Every limit the API enforces, in one place (documented in docs/api.md; tests shrink them)."""
+
+    max_body_bytes: int = 256 * 1024  # ask, consult, search, chat: a question and its history
+    # allocation bodies: api.routers.allocate.MAX_BODY_BYTES (they carry whole wards and plans)
+    max_question_chars: int = 4000  # one question or chat turn
+    max_messages: int = 64  # chat history turns
+    max_tokens: int = 512  # generation budget a caller may ask for
+    default_max_tokens: int = 256
+    key_rate: float = 5.0  # requests a second, per key, on average
+    key_burst: int = 20
+    anonymous_rate: float = 2.0  # per client address while no key exists
+    anonymous_burst: int = 10
+    generation_slots: int = 1  # generations running at once (2 CPU cores)
+    generation_queue: int = 4  # more waiting than this: 503 with Retry-After
+    generation_wait_s: float = 30.0  # a queued generation gives up (503) after this
+    anonymous_max_solve_s: float = 10.0  # cap on time_limit for anonymous callers (solve time is shared)
+    max_solve_s: float = 120.0  # cap for key holders
 
 
 def too_large_message(size: int, limit: int, *, at_least: bool = False) -> str:
@@ -28,19 +50,18 @@ def too_large_message(size: int, limit: int, *, at_least: bool = False) -> str:
 
 
 class BodySizeLimit:
-    """Limits the body of requests whose path starts with ``prefix`` to ``limit()`` bytes (read per request, so
-    the limit may be a module constant)."""
+    """Limits the body of each request to ``limit_for(path)`` bytes (read per request, so the limit may follow
+    a module constant); ``None`` means the path has no body limit of its own."""
 
-    def __init__(self, app: ASGIApp, *, prefix: str, limit: Callable[[], int]) -> None:
+    def __init__(self, app: ASGIApp, *, limit_for: Callable[[str], int | None]) -> None:
         self.app = app
-        self.prefix = prefix
-        self.limit = limit
+        self.limit_for = limit_for
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not str(scope.get("path", "")).startswith(self.prefix):
+        limit = self.limit_for(str(scope.get("path", ""))) if scope["type"] == "http" else None
+        if limit is None or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
-        limit = self.limit()
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             log.info("%s %s -> 413 (Content-Length %s)", scope.get("method"), scope.get("path"), int(declared))

@@ -2,32 +2,42 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from api.errors import Problem
 from medkg.types import Node, PropValue, Relationship, node_citation
 from reasoning.allocation.service import AllocationRequest, Assignment, PatientRequest, check_plan
 
 __all__ = [
+    "AskRequest",
+    "ChatCompletionRequest",
+    "ChatMessage",
+    "ConsultRequest",
     "EmergencyIntakeRequest",
     "ErrorResponse",
     "GraphStatsResponse",
     "HealthResponse",
+    "LivenessResponse",
+    "ModelCard",
+    "ModelList",
     "NeighbourhoodResponse",
     "NodeDetailResponse",
     "NodeOut",
+    "PathOut",
+    "PathsResponse",
+    "PatientRecordResponse",
+    "ReadinessResponse",
     "RelationshipOut",
+    "SearchRequest",
     "SearchResponse",
     "node_out",
     "relationship_out",
 ]
 
 
-class ErrorResponse(BaseModel):
-    """The body of every error response: the error class, a message that says what is wrong, the HTTP status."""
-
-    error: str = Field(description="Error class, e.g. NotFoundError, InputValidationError, StoreUnavailableError.")
-    message: str
-    status: int
+ErrorResponse = Problem  # the 0.1 name of the error body
 
 
 class NodeOut(BaseModel):
@@ -145,12 +155,129 @@ class EmergencyIntakeRequest(BaseModel):
     def _check(self) -> EmergencyIntakeRequest:
         if any(p.id == self.patient.id for p in self.request.patients):
             raise ValueError(f"emergency patient {self.patient.id!r} is already in request.patients")
+        # The patient joins the request: check them against it now (department known, days in range, ...), so an
+        # unknown or empty department is a 422 naming it, not a failure inside the solve.
+        AllocationRequest.model_validate(
+            {**self.request.model_dump(), "patients": [*self.request.model_dump()["patients"],
+                                                       self.patient.model_dump()]}
+        )
         if self.current_plan is not None and self.request.current_plan:
             raise ValueError("give the plan in force once: as current_plan or as request.current_plan, not both")
-        check_plan(self.plan, self.request.patients, self.request.wards)
+        check_plan(self.plan, self.request.patients, self.request.wards, days=self.request.days)
         return self
 
     @property
     def plan(self) -> list[Assignment]:
         """The plan in force."""
         return self.current_plan if self.current_plan is not None else self.request.current_plan
+
+
+class PathOut(BaseModel):
+    """One path: its nodes in order and the relationships between them."""
+
+    nodes: list[NodeOut]
+    relationships: list[RelationshipOut]
+
+
+class PathsResponse(BaseModel):
+    """``GET /v1/graph/path``: shortest paths between two nodes."""
+
+    start: str
+    end: str
+    max_hops: int
+    paths: list[PathOut]
+
+
+class LivenessResponse(BaseModel):
+    """``GET /healthz``: the process answers."""
+
+    status: Literal["ok"] = "ok"
+    uptime_s: float
+
+
+class ReadinessResponse(BaseModel):
+    """``GET /readyz``: each component and whether it is ready (200 when the store answers, else 503)."""
+
+    status: Literal["ready", "not ready"]
+    store: str = Field(description="'embedded' or 'neo4j'.")
+    checks: dict[str, str] = Field(description="store / indexes / answer_engine / consultation: 'ok', "
+                                               "'not loaded yet' or the reason it is down.")
+
+
+class SearchRequest(BaseModel):
+    """``POST /v1/search``: a question or keywords (English or Chinese)."""
+
+    model_config = ConfigDict(extra="forbid")
+    query: str = Field(min_length=1, examples=["metformin for type 2 diabetes"])
+    k: int = Field(default=10, ge=1, le=100, description="Passages to return.")
+
+
+class AskRequest(BaseModel):
+    """``POST /v1/ask``: a research or patient question answered from the evidence, every sentence cited."""
+
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(min_length=1, examples=["Does metformin reduce cardiovascular events in type 2 diabetes?"])
+    k: int | None = Field(default=None, ge=1, le=50, description="Evidence items to retrieve.")
+    max_tokens: int | None = Field(default=None, ge=1, description="Generation budget (capped by the server).")
+
+
+class ConsultRequest(BaseModel):
+    """``POST /v1/consult``: symptoms in free text; ``patient`` (a pseudonym) needs a clinician key."""
+
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(min_length=1, examples=["I have had chest pain and shortness of breath since this morning"])
+    patient: str | None = Field(default=None, description="Patient pseudonym for record-aware advice (clinicians).")
+
+
+class PatientRecordResponse(BaseModel):
+    """``GET /v1/patients/{pseudonym}``: the patient node and the record entries linked to it."""
+
+    pseudonym: str
+    patient: NodeOut
+    relationships: list[RelationshipOut]
+    entries: list[NodeOut]
+    truncated: bool
+
+
+class ChatMessage(BaseModel):
+    """One chat turn (OpenAI shape; ``content`` may be a string or a list of text parts)."""
+
+    role: Literal["system", "user", "assistant", "tool", "developer"]
+    content: str | list[dict[str, Any]] | None = None
+    name: str | None = None
+
+    def text(self) -> str:
+        if isinstance(self.content, str):
+            return self.content
+        if not self.content:
+            return ""
+        return "".join(str(p.get("text", "")) for p in self.content if p.get("type", "text") == "text")
+
+
+class ChatCompletionRequest(BaseModel):
+    """``POST /v1/chat/completions`` (OpenAI-compatible; unknown OpenAI fields are accepted and ignored)."""
+
+    model_config = ConfigDict(extra="allow")
+    model: str = Field(default="medkg", examples=["medkg"])
+    messages: list[ChatMessage] = Field(min_length=1)
+    stream: bool = False
+    max_tokens: int | None = Field(default=None, ge=1)
+    max_completion_tokens: int | None = Field(default=None, ge=1)
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    user: str | None = None
+
+
+class ModelCard(BaseModel):
+    """One entry of ``GET /v1/models``."""
+
+    id: str
+    object: Literal["model"] = "model"
+    created: int
+    owned_by: str = "medkg"
+
+
+class ModelList(BaseModel):
+    """``GET /v1/models`` (OpenAI shape)."""
+
+    object: Literal["list"] = "list"
+    data: list[ModelCard]

@@ -2,8 +2,9 @@
 
 A HiGHS MIP decides (beds, departments, operating-room minutes, equipment); department fit comes from the
 knowledge graph (condition → TREATED_IN → department) and every decision carries its facts with citation
-ids (``kg:...`` and ``solver:<run>#...``). The solver runs in a worker thread, at most
-``MAX_CONCURRENT_SOLVES`` at once, so the event loop keeps answering other requests meanwhile. The graph
+ids (``kg:...`` and ``solver:<run>#...``). The solver runs in a worker thread, one solve at a time: a request
+that finds it busy gets 429 with ``Retry-After`` at once instead of queueing silently, and an anonymous caller's
+``time_limit`` is capped (``ApiLimits.anonymous_max_solve_s``) so no one client holds the solver for long. The graph
 store is opened only when a patient needs it (a condition to resolve): a request whose patients all name
 their department is answered even while the store is down.
 """
@@ -16,9 +17,11 @@ from typing import Annotated, Any
 import anyio.to_thread
 from fastapi import APIRouter, Body, Query
 
-from api.deps import SolveLimiterDep, StoreHolderDep
+from api.deps import LimitsDep, ReaderDep, SolverDep, StoreHolderDep
 from api.errors import RequestTooLargeError
-from api.models import EmergencyIntakeRequest, ErrorResponse
+from api.limits import ApiLimits
+from api.models import EmergencyIntakeRequest
+from api.security import Principal
 from api.state import StoreHolder
 from reasoning.allocation.service import AllocationRequest, AllocationResponse, AllocationService
 
@@ -44,17 +47,15 @@ SOLVER_THREADS = 2
 _LIMITS = (
     f"Limits: at most {MAX_PATIENTS:,} patients per request and a body of at most {MAX_BODY_BYTES:,} bytes "
     f"(both answered 413 with the limit named); `time_limit` at most {MAX_TIME_LIMIT_S:.0f} s; "
-    f"{MAX_CONCURRENT_SOLVES} solve at a time (others wait). An invalid request (unknown department, "
+    "anonymous callers' `time_limit` is capped at 10 s; "
+    f"{MAX_CONCURRENT_SOLVES} solve at a time (a request that finds the solver busy gets 429 with Retry-After). "
+    "An invalid request (unknown department, "
     "latest before earliest, a plan entry for an unknown patient, ...) is answered 422 with the reason."
 )
 
 router = APIRouter(prefix="/allocate", tags=["allocation"])
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    413: {"model": ErrorResponse, "description": "Over a size limit (body bytes or patients)."},
-    422: {"model": ErrorResponse, "description": "Invalid request; the message says which field and why."},
-    503: {"model": ErrorResponse, "description": "A patient needs the knowledge graph and the store is down."},
-}
+_ERRORS: dict[int | str, dict[str, Any]] = {}  # every error status is listed app-wide (api.errors.ERROR_RESPONSES)
 
 _HOSPITAL: dict[str, Any] = {
     "days": 7,
@@ -115,6 +116,14 @@ def _check_patients(n: int) -> None:
         )
 
 
+def _time_limit(asked: float, caller: Principal, limits: ApiLimits) -> float:
+    """The solve time granted: what was asked, capped for anonymous callers and for everyone at the maximum."""
+    cap = limits.anonymous_max_solve_s if caller.anonymous else limits.max_solve_s
+    if asked > cap:
+        log.info("time_limit %.0f s capped at %.0f s for %s", asked, cap, caller.key_id)
+    return min(asked, cap)
+
+
 def _service(holder: StoreHolder, req: AllocationRequest, time_limit: float) -> AllocationService:
     """The service, with the graph store only when a patient has a condition to resolve (worker thread)."""
     needs_kg = any(p.department is None for p in req.patients)
@@ -137,18 +146,22 @@ def _service(holder: StoreHolder, req: AllocationRequest, time_limit: float) -> 
 )
 async def allocate(
     holder: StoreHolderDep,
-    limiter: SolveLimiterDep,
+    solver: SolverDep,
+    limits: LimitsDep,
+    caller: ReaderDep,
     req: Annotated[AllocationRequest, Body(openapi_examples=ALLOCATE_EXAMPLES)],
     time_limit: TimeLimit = DEFAULT_TIME_LIMIT_S,
 ) -> AllocationResponse:
     _check_patients(len(req.patients))
+    time_limit = _time_limit(time_limit, caller, limits)
     log.info("allocate: %d patients, %d wards, %d days, time limit %.0f s", len(req.patients), len(req.wards),
              req.days, time_limit)
 
     def run() -> AllocationResponse:
         return _service(holder, req, time_limit).allocate(req)
 
-    return await anyio.to_thread.run_sync(run, limiter=limiter)
+    with solver.slot(time_limit):
+        return await anyio.to_thread.run_sync(run)
 
 
 @router.post(
@@ -166,12 +179,15 @@ async def allocate(
 )
 async def emergency(
     holder: StoreHolderDep,
-    limiter: SolveLimiterDep,
+    solver: SolverDep,
+    limits: LimitsDep,
+    caller: ReaderDep,
     intake: Annotated[EmergencyIntakeRequest, Body(openapi_examples=EMERGENCY_EXAMPLES)],
     time_limit: TimeLimit = DEFAULT_TIME_LIMIT_S,
 ) -> AllocationResponse:
     req = intake.request
     _check_patients(len(req.patients) + 1)
+    time_limit = _time_limit(time_limit, caller, limits)
     log.info("emergency intake: %d planned of %d patients, time limit %.0f s", len(intake.plan), len(req.patients),
              time_limit)
     both = req.model_copy(update={"patients": [*req.patients, intake.patient]})
@@ -179,4 +195,5 @@ async def emergency(
     def run() -> AllocationResponse:
         return _service(holder, both, time_limit).admit_emergency(req, intake.plan, intake.patient)
 
-    return await anyio.to_thread.run_sync(run, limiter=limiter)
+    with solver.slot(time_limit):
+        return await anyio.to_thread.run_sync(run)

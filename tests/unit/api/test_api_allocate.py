@@ -226,9 +226,9 @@ def test_solver_runs_off_the_event_loop(alloc_client: TestClient, monkeypatch: p
 
 def test_openapi_documents_routes_limits_and_examples(alloc_client: TestClient) -> None:
     spec = alloc_client.get("/openapi.json").json()
-    post = spec["paths"]["/allocate"]["post"]
+    post = spec["paths"]["/v1/allocate"]["post"]
     assert f"at most {alloc_router.MAX_PATIENTS:,} patients" in post["description"]
     assert "small hospital" in post["requestBody"]["content"]["application/json"]["examples"]
     assert {"413", "422", "503"} <= set(post["responses"])
-    emergency = spec["paths"]["/allocate/emergency"]["post"]
+    emergency = spec["paths"]["/v1/allocate/emergency"]["post"]
     assert "cardiac emergency" in emergency["requestBody"]["content"]["application/json"]["examples"]

@@ -69,7 +69,7 @@ def test_unknown_node_is_404_with_clear_message(client: TestClient) -> None:
     assert body["error"] == "NotFoundError"
     assert body["status"] == 404
     assert "DOID:0000000" in body["message"]
-    assert "/graph/search" in body["message"]
+    assert "/v1/graph/lookup" in body["message"]
     assert client.get("/graph/nodes/DOID:0000000/neighbours").status_code == 404
 
 
@@ -150,7 +150,8 @@ def test_search_bad_input_is_422(client: TestClient) -> None:
 def test_openapi_documents_every_route(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     paths = set(spec["paths"])
-    assert {"/health", "/graph/stats", "/graph/search", "/graph/nodes/{node_id}",
-            "/graph/nodes/{node_id}/neighbours", "/browser/{name}"} <= paths
-    ok = spec["paths"]["/graph/nodes/{node_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert {"/healthz", "/readyz", "/v1/graph/stats", "/v1/graph/lookup", "/v1/graph/entity/{node_id}",
+            "/v1/graph/entity/{node_id}/neighbourhood", "/v1/graph/path", "/browser/{name}"} <= paths
+    assert not any(p.startswith("/graph/") for p in paths)  # 0.1's paths are undocumented aliases
+    ok = spec["paths"]["/v1/graph/entity/{node_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert ok["$ref"].endswith("/NodeDetailResponse")

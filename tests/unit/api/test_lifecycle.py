@@ -150,4 +150,8 @@ def test_other_medkg_errors_are_500_without_traceback(settings: Settings) -> Non
     with TestClient(create_app(settings, store_factory=lambda s: Broken())) as c:  # type: ignore[arg-type,return-value]
         r = c.get("/health")
         assert r.status_code == 500
-        assert r.json() == {"error": "StoreError", "message": "write rolled back: disk I/O error", "status": 500}
+        assert r.headers["content-type"] == "application/problem+json"
+        body = r.json()
+        assert {k: body[k] for k in ("error", "message", "status", "detail")} == {
+            "error": "StoreError", "message": "write rolled back: disk I/O error", "status": 500,
+            "detail": "write rolled back: disk I/O error"}
