@@ -157,3 +157,20 @@ def test_a_bug_is_one_line_and_exit_1_not_a_traceback(capsys: pytest.CaptureFixt
     err = capsys.readouterr().err
     assert err.startswith("error: internal error (KeyError") and "Traceback" not in err
     assert run_guarded(_tiny(KeyError("oops")), ["fine"]) == 0
+
+
+@pytest.mark.parametrize("text", ["_", "%", "*", "?!"])
+def test_graph_find_gives_punctuation_only_names_one_answer(text: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from medkg.settings import get_settings
+
+    get_settings.cache_clear()  # the test's private MEDKG_HOME: an empty store
+    code, out, err = _run(["graph", "find", text], capsys)
+    _assert_one_error_line(code, out, err, expect="EmptyInputError: the name to look up has no letter or digit")
+
+
+def test_graph_find_refuses_a_nul(capsys: pytest.CaptureFixture[str]) -> None:
+    from medkg.settings import get_settings
+
+    get_settings.cache_clear()
+    code, out, err = _run(["graph", "find", "hyper\x00tension"], capsys)
+    _assert_one_error_line(code, out, err, expect="control character U+0000")
