@@ -47,7 +47,7 @@ ROLES: tuple[Role, ...] = ("reader", "clinician", "admin")
 
 def role_at_least(role: str, needed: str) -> bool:
     """True when ``role`` is ``needed`` or above it."""
-    order = {r: i for i, r in enumerate(ROLES)}
+    order: dict[str, int] = {r: i for i, r in enumerate(ROLES)}
     return order.get(role, -1) >= order[needed]
 
 
