@@ -25,6 +25,7 @@ app.add_typer(allocate.app, name="allocate")
 app.add_typer(train.app, name="train")
 app.add_typer(evaluate.app, name="eval")
 app.command("search")(search.search)
+from cli.consult import consult as _consult; app.command("consult")(_consult)  # noqa: E402, E702, I001
 app.command("demo")(demo.demo)
 app.command("doctor")(doctor.doctor)
 app.command("serve")(serve.serve)
