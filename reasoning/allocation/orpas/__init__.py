@@ -6,6 +6,7 @@ Solver libraries are imported inside the functions that use them, never here.
 
 from reasoning.allocation.orpas.bound import BoundResult, relaxation_bound
 from reasoning.allocation.orpas.domain import CostBreakdown, OrPasInstance, OrPasSolution
+from reasoning.allocation.orpas.referee import RefereeScore, referee_script, run_referee
 from reasoning.allocation.orpas.resample import resample_instance
 from reasoning.allocation.orpas.solve import DEFAULT_SECONDS, OrPasResult, solve_orpas
 from reasoning.allocation.orpas.validator import ValidationReport, render_report, validate_solution
@@ -18,12 +19,15 @@ __all__ = [
     "OrPasInstance",
     "OrPasResult",
     "OrPasSolution",
+    "RefereeScore",
     "ValidationReport",
     "load_instance",
     "read_solution",
+    "referee_script",
     "relaxation_bound",
     "render_report",
     "resample_instance",
+    "run_referee",
     "solve_orpas",
     "validate_solution",
     "write_solution",
