@@ -92,8 +92,9 @@ class ConceptIndex:
 
 
 def concept_index(ctx: ReadContext, label: str) -> ConceptIndex:
-    """Index of the store's nodes of one label (empty when the reader runs without a store)."""
-    if ctx.ids_of_label is None or ctx.lookup_nodes is None:
+    """Index of the store's nodes of one label (empty when the reader runs without a store, or in the check pass
+    before writing, where links are not rows and cannot be malformed)."""
+    if ctx.checking or ctx.ids_of_label is None or ctx.lookup_nodes is None:
         return ConceptIndex(())
     ids = ctx.ids_of_label(label)
     nodes: list[Node] = []

@@ -3,8 +3,15 @@ nodes with what the store holds (one node per concept, the highest-priority sour
 batches of ``batch_size`` with progress and rows/s.
 
 Default: malformed rows and relationships with missing endpoints become rejects (file + line) in the
-:class:`~ingest.report.IngestReport`. ``strict``: the first one raises :class:`~medkg.errors.RowError` BEFORE the
-source writes anything, so nothing is half-written and nothing already stored is lost.
+:class:`~ingest.report.IngestReport` (through the one :class:`~ingest.report.RejectSink`). ``strict``: the first
+one raises :class:`~medkg.errors.RowError` BEFORE the source writes anything, so nothing is half-written and
+nothing already stored is lost. :func:`check_source` is the same reading without writing, which a run does for
+every source before it writes the first one (see :mod:`ingest.run`).
+
+Re-ingest merges: nothing stored is removed because a new file lacks it. ``replace`` (``--replace``) removes the
+stored nodes of a source whose reader is ``replaceable`` (literature: documents and passages belong to their file)
+that the new file no longer has, and the report says how many (``removed_not_in_file``; without ``replace``,
+``kept_not_in_file``).
 """
 
 from __future__ import annotations
@@ -12,13 +19,13 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ingest.readers.base import ReadContext, Reader, require_file
-from ingest.report import Reject, SourceReport
+from ingest.report import RejectSink, SourceReport
 from ingest.writes import DirectWrites, Writes
 from kg import LABELS, REL_TYPES, GraphStore, normalize_name
 from medkg.errors import RowError
@@ -27,7 +34,7 @@ from medkg.types import Node, PropValue, Relationship
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-__all__ = ["SOURCE_PRIORITY", "IngestOptions", "ingest_source", "merge_node"]
+__all__ = ["SOURCE_PRIORITY", "IngestOptions", "check_source", "ingest_source", "merge_node"]
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +54,14 @@ class IngestOptions:
     limit: int | None = None
     deid_key: bytes = b""
     progress: Progress | None = None
+    replace: bool = False
 
 
 @dataclass
 class _Collected:
     nodes: dict[str, Node] = field(default_factory=dict)
     rels: dict[tuple[str, str, str, str], tuple[Relationship, str, int]] = field(default_factory=dict)
-    rejects: list[Reject] = field(default_factory=list)
+    sink: RejectSink = field(default_factory=RejectSink)
     merged_in_source: int = 0
 
 
@@ -79,7 +87,7 @@ def merge_node(existing: Node | None, new: Node) -> tuple[Node, bool]:
     if existing is None:
         return new, False
     sources = set(existing.sources) | set(new.sources)
-    owner = min(sources, key=_rank)
+    owner = min(sources, key=lambda s: (_rank(s), s))
     props = _union_props(existing.props, new.props)
     if owner in new.sources:
         return new.model_copy(update={"props": props}), False
@@ -100,7 +108,7 @@ def _non_finite(props: dict[str, PropValue], weight: float | None = None) -> lis
 
 
 def _collect(reader: Reader, data_dir: Path, ctx: ReadContext, strict: bool) -> _Collected:
-    out = _Collected()
+    out = _Collected(sink=RejectSink(strict=strict))
     for raw in reader.read(data_dir, ctx):
         item = raw
         if not isinstance(raw, RowError):
@@ -108,10 +116,7 @@ def _collect(reader: Reader, data_dir: Path, ctx: ReadContext, strict: bool) -> 
             if bad:  # NaN/inf cannot be stored as graph properties: the row is malformed
                 item = ctx.reject(f"non-finite number in {', '.join(sorted(bad))}")
         if isinstance(item, RowError):
-            if strict:
-                raise item
-            out.rejects.append(Reject(file=str(item.path), line=item.line, reason=item.reason))
-            log.debug("reject %s:%d", item.path, item.line)
+            out.sink(item)
         elif isinstance(item, Node):
             if item.label not in LABELS:
                 raise ValueError(f"reader {reader.source} emitted unknown label {item.label!r}")
@@ -130,28 +135,82 @@ def _collect(reader: Reader, data_dir: Path, ctx: ReadContext, strict: bool) -> 
     return out
 
 
-def _check_endpoints(store: GraphStore, col: _Collected, batch: int, strict: bool) -> list[Relationship]:
-    wanted = {e for rel, _, _ in col.rels.values() for e in (rel.start, rel.end)} - col.nodes.keys()
+def _check_endpoints(store: GraphStore, col: _Collected, batch: int,
+                     known: set[str] | None = None) -> list[Relationship]:
+    """The relationships whose endpoints are in this source, the store, or ``known`` (ids earlier sources of the
+    run will write: the check pass); the others go to the sink."""
+    extra = known or set()
+    wanted = {e for rel, _, _ in col.rels.values() for e in (rel.start, rel.end)} - col.nodes.keys() - extra
     present: set[str] = set()
     ids = sorted(wanted)
     for i in range(0, len(ids), batch):
         present |= store.existing_ids(ids[i : i + batch])
-    known = present | col.nodes.keys()
     keep: list[Relationship] = []
     for rel, path, line in col.rels.values():
-        missing = [e for e in (rel.start, rel.end) if e not in known]
+        missing = [e for e in (rel.start, rel.end) if e not in present and e not in col.nodes and e not in extra]
         if not missing:
             keep.append(rel)
             continue
         reason = f"{rel.type} {rel.start} -> {rel.end}: endpoint(s) not in the store: {', '.join(missing)}"
-        if strict:
-            raise RowError(path or "?", line, reason)
-        col.rejects.append(Reject(file=path, line=line, reason=reason))
+        col.sink(RowError(path or "?", line, reason))
     return keep
 
 
 def _batches(items: Sequence[Node] | Sequence[Relationship], size: int) -> Iterable[int]:
     return range(0, len(items), size)
+
+
+def _absent(reader: Reader, data_dir: Path) -> bool:
+    return reader.root is not None and not (data_dir / reader.root).exists()
+
+
+def _read(store: GraphStore, reader: Reader, data_dir: Path, opts: IngestOptions, ctx: ReadContext,
+          wait: Callable[[], None]) -> _Collected:
+    for f in reader.files(data_dir):
+        if "*" not in f.name:
+            require_file(f)
+    ctx.limit, ctx.keep_identifiers, ctx.deid_key = opts.limit, opts.keep_identifiers, opts.deid_key
+
+    def lookup_nodes(ids: Sequence[str]) -> list[Node]:
+        wait()
+        return store.get_nodes(ids)
+
+    def ids_of_label(label: str) -> list[str]:
+        wait()
+        return store.node_ids(label=label)
+
+    ctx.lookup_nodes, ctx.ids_of_label = lookup_nodes, ids_of_label
+    return _collect(reader, data_dir, ctx, opts.strict)
+
+
+def check_source(store: GraphStore, reader: Reader, data_dir: Path, opts: IngestOptions, known: set[str]) -> None:
+    """Read one source as :func:`ingest_source` would, writing nothing: raises what it would raise (a missing,
+    empty, wrongly encoded or truncated file; under ``strict`` the first malformed row or missing endpoint, with
+    ``known`` = the node ids the run's earlier sources will write). Adds this source's node ids to ``known``."""
+    if _absent(reader, data_dir):
+        return
+    ctx = ReadContext(checking=True)
+    col = _read(store, reader, data_dir, opts, ctx, lambda: None)
+    if opts.strict:
+        _check_endpoints(store, col, opts.batch_size, known)
+    known.update(col.nodes)
+
+
+def _replace_or_keep(store: GraphStore, reader: Reader, col: _Collected, replace: bool) -> dict[str, int]:
+    """What the store holds of this source that the new file lacks: removed when ``replace`` (and the reader's
+    nodes belong to its file), else kept; the note says how many either way."""
+    if not getattr(reader, "replaceable", False):
+        return {}
+    stale = set(store.node_ids(source=reader.source)) - col.nodes.keys()
+    if not stale:
+        return {}
+    if not replace:
+        log.info("%s: %d stored nodes are not in the new file; kept (--replace removes them)", reader.source,
+                 len(stale))
+        return {"kept_not_in_file": len(stale)}
+    store.delete_source(reader.source)  # the file was read and validated in full before this
+    log.warning("%s: --replace removed %d stored nodes the new file does not have", reader.source, len(stale))
+    return {"removed_not_in_file": len(stale)}
 
 
 def ingest_source(store: GraphStore, reader: Reader, data_dir: Path, opts: IngestOptions,
@@ -164,27 +223,14 @@ def ingest_source(store: GraphStore, reader: Reader, data_dir: Path, opts: Inges
     look-ups of node batches need not: a source's batches hold distinct ids."""
     t0 = time.perf_counter()
     out_writes = writes or DirectWrites(store)
-    if reader.root is not None and not (data_dir / reader.root).exists():
+    if _absent(reader, data_dir):
         log.warning("source %s skipped: %s is not in %s", reader.source, reader.root, data_dir)
         return SourceReport(source=reader.source, notes={"skipped": f"{reader.root} is not in the data dir"})
-    for f in reader.files(data_dir):
-        if "*" not in f.name:
-            require_file(f)
     ctx = ctx or ReadContext()
-    ctx.limit, ctx.keep_identifiers, ctx.deid_key = opts.limit, opts.keep_identifiers, opts.deid_key
-
-    def lookup_nodes(ids: Sequence[str]) -> list[Node]:
-        out_writes.wait()
-        return store.get_nodes(ids)
-
-    def ids_of_label(label: str) -> list[str]:
-        out_writes.wait()
-        return store.node_ids(label=label)
-
-    ctx.lookup_nodes, ctx.ids_of_label = lookup_nodes, ids_of_label
-    col = _collect(reader, data_dir, ctx, opts.strict)
+    col = _read(store, reader, data_dir, opts, ctx, out_writes.wait)
     out_writes.wait()
-    rels = _check_endpoints(store, col, opts.batch_size, opts.strict)
+    rels = _check_endpoints(store, col, opts.batch_size)
+    replaced = _replace_or_keep(store, reader, col, opts.replace)
     nodes = list(col.nodes.values())
     task = None
     if opts.progress is not None:
@@ -218,14 +264,15 @@ def ingest_source(store: GraphStore, reader: Reader, data_dir: Path, opts: Inges
         out_writes.relationships(reader.source, rels[i : i + opts.batch_size])
         tick(len(rels[i : i + opts.batch_size]))
     notes = dict(ctx.notes)
+    notes.update(replaced)
     notes["nodes_merged_with_other_sources"] = merged
     notes["merged_names_kept_as_synonyms"] = renamed
     if col.merged_in_source:
         notes["duplicate_nodes_within_source_merged"] = col.merged_in_source
     report = SourceReport(source=reader.source, rows_read=ctx.rows, nodes_written=len(nodes),
-                          relationships_written=len(rels), rejected=col.rejects,
+                          relationships_written=len(rels), rejected=col.sink.rejects,
                           seconds=round(time.perf_counter() - t0, 3), notes=notes)
     log.info("ingested %s: %d rows, %d nodes, %d relationships, %d rejects", reader.source, report.rows_read,
-             len(nodes), len(rels), len(col.rejects))
+             len(nodes), len(rels), len(col.sink.rejects))
     return report
 

@@ -1,13 +1,19 @@
-"""What an ingest run reports: rows read/written/rejected per source, with the rejects' file and line."""
+"""What an ingest run reports: rows read/written/rejected per source, with the rejects' file and line, and the one
+place malformed rows go (:class:`RejectSink`: collected, or raised at once under ``--strict``)."""
 
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-__all__ = ["IngestReport", "Reject", "SourceReport"]
+from medkg.errors import RowError
+
+__all__ = ["IngestReport", "Reject", "RejectSink", "SourceReport"]
+
+log = logging.getLogger(__name__)
 
 
 class Reject(BaseModel):
@@ -16,6 +22,21 @@ class Reject(BaseModel):
     file: str
     line: int
     reason: str
+
+
+class RejectSink:
+    """Where every reader's malformed rows go: collected as :class:`Reject` entries, or raised at once when
+    ``strict`` (the one reject policy of the pipeline; literature readers call it for each bad row)."""
+
+    def __init__(self, *, strict: bool = False) -> None:
+        self.strict = strict
+        self.rejects: list[Reject] = []
+
+    def __call__(self, err: RowError) -> None:
+        if self.strict:
+            raise err
+        log.debug("rejected row %s:%d: %s", err.path, err.line, err.reason)
+        self.rejects.append(Reject(file=str(err.path), line=err.line, reason=err.reason))
 
 
 class SourceReport(BaseModel):

@@ -30,7 +30,7 @@ from pydantic import BaseModel
 
 from ingest.literature.chunking import chunk_document
 from ingest.literature.readers import read_pubmed_jsonl
-from ingest.literature.rows import RejectSink
+from ingest.report import RejectSink
 from kg import normalize_name
 from medkg.types import Node
 from retrieval import DictionaryLinker

@@ -12,6 +12,7 @@ DTDs and external entities are never fetched.
 
 from __future__ import annotations
 
+import io
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -19,7 +20,8 @@ from pathlib import Path
 from typing import Any, cast
 
 from ingest.literature.documents import Section, SourceDocument
-from ingest.literature.rows import RejectSink
+from ingest.literature.rows import Sink
+from ingest.readers.base import decode_text
 from medkg.errors import DataFileError, RowError
 
 __all__ = ["read_pubmed_xml"]
@@ -71,41 +73,38 @@ def _article(el: ET.Element, path: Path, line: int, source: str) -> SourceDocume
 
 
 def read_pubmed_xml(
-    path: Path, sink: RejectSink, *, source: str = "pubmed", limit: int | None = None
+    path: Path, sink: Sink, *, source: str = "pubmed", limit: int | None = None
 ) -> Iterator[SourceDocument]:
     """Articles of a ``PubmedArticleSet`` file; an article without PMID or abstract is rejected with its line."""
     if not path.is_file():
         raise DataFileError(path, "file not found (expected a PubMed XML file at this path)")
+    text = decode_text(path)  # encoding and "file is empty" checked before any article is read
     parser: ET.XMLPullParser[Any] = ET.XMLPullParser(events=("start", "end"))
     start_line = 0
     n = 0
     try:
-        with path.open(encoding="utf-8") as f:
-            for lineno, raw in enumerate(f, start=1):
-                parser.feed(raw)
-                for item in parser.read_events():
-                    event, el = cast(tuple[str, Any], item)
-                    if not isinstance(el, ET.Element) or el.tag != "PubmedArticle":
-                        continue
-                    if event == "start":
-                        start_line = lineno
-                        continue
-                    try:
-                        doc = _article(el, path, start_line, source)
-                    except RowError as e:
-                        sink(e)
-                        continue
-                    finally:
-                        el.clear()
-                    yield doc
-                    n += 1
-                    if limit is not None and n >= limit:
-                        return
-            parser.close()
+        for lineno, raw in enumerate(io.StringIO(text), start=1):
+            parser.feed(raw)
+            for item in parser.read_events():
+                event, el = cast(tuple[str, Any], item)
+                if not isinstance(el, ET.Element) or el.tag != "PubmedArticle":
+                    continue
+                if event == "start":
+                    start_line = lineno
+                    continue
+                try:
+                    doc = _article(el, path, start_line, source)
+                except RowError as e:
+                    sink(e)
+                    continue
+                finally:
+                    el.clear()
+                yield doc
+                n += 1
+                if limit is not None and n >= limit:
+                    return
+        parser.close()
     except ET.ParseError as e:
         line, col = e.position
         raise DataFileError(path, f"malformed XML at line {line}, column {col}: {e}") from e
-    except UnicodeDecodeError as e:
-        raise DataFileError(path, f"not valid UTF-8 ({e.reason})") from e
-    except OSError as e:
-        raise DataFileError(path, f"cannot read file: {e.strerror or e}") from e
+

@@ -34,7 +34,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ingest.literature.documents import Section, SourceDocument
-from ingest.literature.rows import RejectSink, iter_rows, validate_row
+from ingest.literature.rows import Sink, iter_rows, validate_row
 from medkg.errors import RowError
 
 __all__ = ["MEDQUAD_SECTION_HEADINGS", "medquad_heading", "read_bioasq", "read_medquad", "read_pubmed_jsonl",
@@ -104,7 +104,7 @@ def _props(**kw: str | int | float | list[str] | None) -> dict[str, str | int | 
 
 
 def read_pubmed_jsonl(
-    path: Path, sink: RejectSink, *, source: str = "pubmed", limit: int | None = None
+    path: Path, sink: Sink, *, source: str = "pubmed", limit: int | None = None
 ) -> Iterator[SourceDocument]:
     """PubMed abstracts as labelled sections (the PubMedQA layout)."""
     n = 0
@@ -130,7 +130,7 @@ def read_pubmed_jsonl(
 
 
 def read_bioasq(
-    path: Path, sink: RejectSink, *, source: str = "bioasq", limit: int | None = None
+    path: Path, sink: Sink, *, source: str = "bioasq", limit: int | None = None
 ) -> Iterator[SourceDocument]:
     """BioASQ snippets grouped by PMID (one Document per PMID, one passage per snippet in file order)."""
     groups: dict[str, list[_BioasqRow]] = {}
@@ -205,7 +205,7 @@ def _short_hash(*parts: str) -> str:
 
 
 def read_medquad(
-    path: Path, sink: RejectSink, *, source: str = "medquad", limit: int | None = None
+    path: Path, sink: Sink, *, source: str = "medquad", limit: int | None = None
 ) -> Iterator[SourceDocument]:
     """MedQuAD question/answer pairs: the answer, headed by its focus and section (:func:`medquad_heading`); the
     question is kept in the metadata only, never in the indexed text."""
@@ -250,7 +250,7 @@ def read_medquad(
 
 
 def read_zh_consultations(
-    path: Path, sink: RejectSink, *, source: str = "zhdlg", limit: int | None = None, id_prefix: str = ""
+    path: Path, sink: Sink, *, source: str = "zhdlg", limit: int | None = None, id_prefix: str = ""
 ) -> Iterator[SourceDocument]:
     """Chinese online consultations; passage text = title, question and answer on separate lines. Ids are
     ``zhdlg:<id_prefix><line>`` (a user's own file gets ``<file stem>-`` so its lines do not collide)."""

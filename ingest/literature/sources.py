@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ingest.literature.documents import SourceDocument
 from ingest.literature.pubmed_xml import read_pubmed_xml
 from ingest.literature.readers import read_bioasq, read_medquad, read_pubmed_jsonl, read_zh_consultations
-from ingest.literature.rows import RejectSink, iter_rows
+from ingest.literature.rows import RejectSink, Sink, iter_rows
 
 __all__ = ["READERS", "LiteratureSource", "SourceFormat", "default_sources", "has_literature", "read_source"]
 
@@ -118,7 +118,7 @@ def has_literature(data_dir: Path) -> bool:
     return any(s.path.is_file() for s in default_sources(data_dir))
 
 
-def read_source(src: LiteratureSource, sink: RejectSink, *, limit: int | None = None) -> Iterator[SourceDocument]:
+def read_source(src: LiteratureSource, sink: Sink, *, limit: int | None = None) -> Iterator[SourceDocument]:
     """Documents of one source (raises ``DataFileError`` if its file is missing)."""
     if src.format == "zh_consultations":
         return read_zh_consultations(src.path, sink, source=src.name, limit=limit, id_prefix=src.id_prefix)

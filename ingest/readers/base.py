@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -27,6 +28,8 @@ __all__ = [
     "Reader",
     "Row",
     "TableSpec",
+    "csv_records",
+    "decode_text",
     "dedupe_ids",
     "read_lines",
     "read_positional",
@@ -65,6 +68,8 @@ class ReadContext:
     # Lookups into what the store already holds (filled by the pipeline before a reader that links runs).
     lookup_nodes: Callable[[Sequence[str]], list[Node]] | None = None
     ids_of_label: Callable[[str], list[str]] | None = None
+    # The check pass before a run writes anything: only the rows' validity matters (readers may skip linking).
+    checking: bool = False
 
     def at(self, path: Path, line: int) -> None:
         """Count one row read and remember where it is (rejects found later, e.g. missing endpoints, cite it)."""
@@ -115,6 +120,7 @@ class TableSpec:
     delimiter: str = ","
     header: bool = True
     encoding: str = "utf-8"
+    allow_no_rows: bool = False  # a header-only file is then a source with nothing in it, not "file is empty"
 
 
 def require_file(path: Path) -> Path:
@@ -124,7 +130,8 @@ def require_file(path: Path) -> Path:
     return path
 
 
-def _decode(path: Path, encoding: str) -> str:
+def decode_text(path: Path, encoding: str = "utf-8") -> str:
+    """The whole text of a data file; DataFileError if missing, UTF-16, not ``encoding``, with NULs, or blank."""
     raw = require_file(path).read_bytes()
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise DataFileError(path, "file is UTF-16 encoded; save it as UTF-8")
@@ -145,7 +152,7 @@ def _decode(path: Path, encoding: str) -> str:
 
 def read_lines(path: Path, *, encoding: str = "utf-8") -> Iterator[tuple[int, str]]:
     """Non-blank stripped lines of a term list with their 1-based line numbers."""
-    text = _decode(path, encoding)
+    text = decode_text(path, encoding)
     for i, line in enumerate(text.splitlines(), start=1):
         s = line.strip()
         if s:
@@ -166,15 +173,16 @@ def read_table(path: Path, spec: TableSpec, *, columns: Sequence[str] | None = N
     """Rows of a delimited file, header checked against ``spec.required``.
 
     ``columns`` names the columns of a header-less file. A row with a different number of fields than the
-    header is yielded with an empty ``values`` dict so the reader can reject it with its line number.
+    header, a row of only empty fields, and a record broken by a stray quote are yielded with an empty
+    ``values`` dict and the line the record STARTED on, so the reader rejects it with that line (see
+    :func:`csv_records`). A header-only file is "file is empty".
     """
-    text = _decode(path, spec.encoding)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=spec.delimiter)
+    text = decode_text(path, spec.encoding)
     if spec.header:
-        try:
-            header = [h.strip() for h in next(reader)]
-        except StopIteration:
-            raise DataFileError(path, "file is empty") from None
+        first = next(csv_records(text, spec.delimiter), None)
+        header = [h.strip() for h in (first[1] or [])] if first is not None else []
+        if not header:
+            raise DataFileError(path, "file is empty")
         missing = [c for c in spec.required if c not in header]
         if missing:
             raise DataFileError(path, f"missing column(s) {missing}; found {header[:12]}")
@@ -183,37 +191,77 @@ def read_table(path: Path, spec: TableSpec, *, columns: Sequence[str] | None = N
             raise ValueError("a header-less table needs its column names")
         header = list(columns)
     width = len(header)
-    try:
-        for fields in reader:
-            line = reader.line_num
-            if not fields or all(not f.strip() for f in fields):
-                continue
-            if len(fields) != width and not (not spec.header and len(fields) > width):
-                yield Row(line, {})
-                continue
+    n = 0
+    for line, fields, _ in csv_records(text, spec.delimiter, width=width, skip=1 if spec.header else 0):
+        n += 1
+        blank = fields is None or all(not f.strip() for f in fields)
+        if blank or fields is None or (len(fields) != width and (spec.header or len(fields) < width)):
+            yield Row(line, {})  # the reader rejects it: broken, only empty fields, or the wrong width
+        else:
             yield Row(line, dict(zip(header, fields, strict=False)))
-    except csv.Error as e:
-        raise DataFileError(path, f"line {reader.line_num}: unreadable CSV ({e})") from e
+    if spec.header and n == 0 and not spec.allow_no_rows:
+        raise DataFileError(path, "file is empty (a header and no rows)")
 
 
 def read_positional(path: Path, spec: TableSpec) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    """(header, (line, fields) of each non-blank row) for wide files whose header may repeat a column."""
-    text = _decode(path, spec.encoding)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=spec.delimiter)
-    header = [h.strip() for h in next(reader, [])]
+    """(header, (line, fields) of each row) for wide files whose header may repeat a column. A record broken by a
+    stray quote or of only empty fields comes as ``(start line, [])`` so the reader rejects it with that line."""
+    text = decode_text(path, spec.encoding)
+    records = csv_records(text, spec.delimiter)
+    first = next(records, None)
+    header = [h.strip() for h in (first[1] or [])] if first is not None else []
+    if not header:
+        raise DataFileError(path, "file is empty")
     missing = [c for c in spec.required if c not in header]
     if missing:
         raise DataFileError(path, f"missing column(s) {missing}; found {header[:12]}")
+    width = len(header)
 
     def rows() -> Iterator[tuple[int, list[str]]]:
-        try:
-            for fields in reader:
-                if fields and any(f.strip() for f in fields):
-                    yield reader.line_num, fields
-        except csv.Error as e:
-            raise DataFileError(path, f"line {reader.line_num}: unreadable CSV ({e})") from e
+        for line, fields, _ in csv_records(text, spec.delimiter, width=width, skip=1):
+            if fields is None or all(not f.strip() for f in fields):
+                yield line, []
+            else:
+                yield line, fields
 
     return header, rows()
+
+
+def csv_records(text: str, delimiter: str = ",", *, width: int | None = None,
+                skip: int = 0) -> Iterator[tuple[int, list[str] | None, str]]:
+    """``(start line, fields, problem)`` of each record of a CSV/TSV text; blank lines are skipped.
+
+    The line is the 1-based line the record STARTED on (a quoted field may span lines). A record spanning lines
+    whose quotes do not pair up (a stray ``"`` that would swallow the rest of the file), or whose field count is
+    not ``width``, comes with ``fields=None`` and a ``problem``; reading resumes on the line after its start, so
+    one stray quote costs one row, not the rest of the file. ``skip`` leaves out that many leading records.
+    """
+    lines = io.StringIO(text, newline="").readlines()
+    start = 0  # 0-based index of the first line the current csv reader reads
+    seen = 0
+    while start < len(lines):
+        reader = csv.reader(itertools.islice(lines, start, None), delimiter=delimiter)
+        prev = 0
+        resync = None
+        for fields in reader:
+            first, last = start + prev + 1, start + reader.line_num
+            prev = reader.line_num
+            if not fields:
+                continue
+            seen += 1
+            if seen <= skip:
+                continue
+            if last > first:
+                raw = "".join(lines[first - 1 : last])
+                if raw.count('"') % 2 or (width is not None and len(fields) != width):
+                    yield first, None, (f"the record starting on line {first} runs on to line {last}: "
+                                        "a stray quote (\") or a broken row")
+                    resync = first  # 0-based index of the line after the start
+                    break
+            yield first, fields, ""
+        if resync is None:
+            return
+        start = resync
 
 
 def dedupe_ids(seen: dict[str, int], node_id: str, ctx: ReadContext) -> RowError | None:

@@ -24,12 +24,12 @@ __all__ = ["ingredients", "read_entries"]
 log = logging.getLogger(__name__)
 
 _BASE = ("PATIENT", "ENCOUNTER", "CODE", "DESCRIPTION")
-SPECS = {
-    "conditions": TableSpec(required=("START", "STOP", *_BASE)),
-    "medications": TableSpec(required=("START", "STOP", *_BASE)),
-    "observations": TableSpec(required=("DATE", *_BASE, "VALUE", "UNITS")),
-    "procedures": TableSpec(required=("START", *_BASE)),
-    "allergies": TableSpec(required=("START", *_BASE)),
+SPECS = {  # a cohort may have no allergies (etc.): a header-only entry file is allowed
+    "conditions": TableSpec(required=("START", "STOP", *_BASE), allow_no_rows=True),
+    "medications": TableSpec(required=("START", "STOP", *_BASE), allow_no_rows=True),
+    "observations": TableSpec(required=("DATE", *_BASE, "VALUE", "UNITS"), allow_no_rows=True),
+    "procedures": TableSpec(required=("START", *_BASE), allow_no_rows=True),
+    "allergies": TableSpec(required=("START", *_BASE), allow_no_rows=True),
 }
 # LOINC codes whose answers identify a person (PRAPARE "What address do you live at?").
 REDACT_LOINC = frozenset({"56799-0"})

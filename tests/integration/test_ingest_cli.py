@@ -36,26 +36,14 @@ def test_strict_names_file_and_line(tmp_path: Path) -> None:
     assert "hetionet-v1.0-nodes.tsv" in str(result.exception)
 
 
-def test_unknown_part_and_missing_literature(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """A typo'd part is a clear error; without the literature module, 'literature' says so clearly."""
-    import importlib
-
+def test_unknown_part(tmp_path: Path) -> None:
+    """A typo'd part is a clear error."""
     from ingest import run_ingest
     from medkg.settings import Settings
     from tests.unit.ingest.memstore import MemStore
 
     with pytest.raises(MedkgError, match="unknown ingest part"):
         run_ingest(MemStore(), SAMPLE_DIR, ["kgg"], settings=Settings(home=tmp_path))
-    real = importlib.import_module
-
-    def fake(name: str, package: str | None = None) -> object:
-        if name == "ingest.literature":
-            raise ImportError("No module named 'ingest.literature'")
-        return real(name, package)
-
-    monkeypatch.setattr(importlib, "import_module", fake)
-    with pytest.raises(MedkgError, match="literature ingest is not available"):
-        run_ingest(MemStore(), SAMPLE_DIR, ["literature"], settings=Settings(home=tmp_path))
 
 
 def test_all_on_a_data_dir_without_literature_skips_it(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
-"""ingest_literature: graph shape, MENTIONS props, idempotent re-ingest, vanished passages deleted from graph and
-index, graph/index agreement (fake indexer and the real PassageIndexer), missing files."""
+"""Literature through the one ingest pipeline (``run_ingest(..., ["literature"])``): graph shape, MENTIONS props,
+idempotent re-ingest, passages a new file lacks kept (``replace``: removed and counted), graph/index agreement
+(fake indexer and the real PassageIndexer), missing files."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ingest.literature import LiteratureSource, has_literature, ingest_literature
+from ingest import IngestReport, LiteratureSetup, run_ingest
+from ingest.literature import LiteratureSource, PassageIndexerLike, has_literature
 from kg.embedded import EmbeddedGraphStore
 from medkg.errors import DataFileError
 from medkg.settings import Settings
@@ -27,6 +29,12 @@ def kg_store(embedded_store: EmbeddedGraphStore) -> EmbeddedGraphStore:
 
 def _settings(tmp_path: Path) -> Settings:
     return Settings(home=tmp_path / "home", batch_size=3)  # tiny batches exercise the batching
+
+
+def ingest_literature(store: EmbeddedGraphStore, data: Path, settings: Settings, *, indexer: PassageIndexerLike,
+                      sources: list[LiteratureSource] | None = None, **kw: object) -> IngestReport:
+    setup = LiteratureSetup(indexer=indexer, sources=sources)
+    return run_ingest(store, data, ["literature"], settings=settings, literature=setup, **kw)  # type: ignore[arg-type]
 
 
 def _snapshot(store: EmbeddedGraphStore) -> tuple[list[str], list[str]]:
@@ -90,13 +98,20 @@ def test_reingest_is_idempotent(kg_store: EmbeddedGraphStore, tmp_path: Path) ->
     assert kg_store.counts().nodes["Disease"] == sum(1 for n in KG_NODES if n.label == "Disease")
 
 
-def test_vanished_passages_are_deleted_from_graph_and_index(kg_store: EmbeddedGraphStore, tmp_path: Path) -> None:
+def test_reingest_keeps_what_the_new_file_lacks_unless_replace(kg_store: EmbeddedGraphStore,
+                                                               tmp_path: Path) -> None:
+    """A smaller file merges (the stored documents it lacks stay, counted as kept); ``replace`` removes them from
+    graph and index and says how many."""
     data = write_data_dir(tmp_path / "data", pubmed_pmids=("101", "102"))
     idx = FakeIndexer()
     ingest_literature(kg_store, data, _settings(tmp_path), indexer=idx)
-    assert kg_store.get_node("pmid:102#results") is not None
     write_data_dir(tmp_path / "data", pubmed_pmids=("101", "103"))
-    ingest_literature(kg_store, data, _settings(tmp_path), indexer=idx)
+    report = ingest_literature(kg_store, data, _settings(tmp_path), indexer=idx)
+    assert report.sources[0].notes["kept_not_in_file"] == 3  # pmid:102, its two passages
+    assert {"pmid:102#results", "pmid:103#results"} <= set(kg_store.node_ids(label="Passage"))
+    assert idx.passage_ids() == set(kg_store.node_ids(label="Passage"))
+    report = ingest_literature(kg_store, data, _settings(tmp_path), indexer=idx, replace=True)
+    assert report.sources[0].notes["removed_not_in_file"] == 3
     graph = set(kg_store.node_ids(label="Passage"))
     assert "pmid:102#results" not in graph and "pmid:102" not in kg_store.node_ids(label="Document")
     assert "pmid:103#results" in graph
@@ -130,14 +145,15 @@ def test_limit_and_user_xml(kg_store: EmbeddedGraphStore, tmp_path: Path) -> Non
 
 
 def test_missing_files(kg_store: EmbeddedGraphStore, tmp_path: Path) -> None:
-    """One missing source file is a reject of that source; strict makes it an error; none at all is an error."""
+    """A missing source file is reported as skipped, strict or not (the bundled sample has no BioASQ); no
+    literature file at all is an error naming the expected paths."""
     data = write_data_dir(tmp_path / "data")
     (data / "literature" / "medquad.jsonl").unlink()
-    report = ingest_literature(kg_store, data, _settings(tmp_path), indexer=FakeIndexer())
-    mq = next(s for s in report.sources if s.source == "medquad")
-    assert mq.rejected[0].file.endswith("medquad.jsonl") and mq.notes["skipped"] == "missing file"
-    with pytest.raises(DataFileError, match=r"medquad\.jsonl"):
-        ingest_literature(kg_store, data, _settings(tmp_path), indexer=FakeIndexer(), strict=True)
+    for strict in (False, True):
+        report = ingest_literature(kg_store, data, _settings(tmp_path), indexer=FakeIndexer(), strict=strict)
+        mq = next(s for s in report.sources if s.source == "medquad")
+        assert "medquad.jsonl" in str(mq.notes["skipped"]) and not mq.rejected
+        assert next(s for s in report.sources if s.source == "pubmed").nodes_written > 0
     assert has_literature(data) and not has_literature(tmp_path / "empty")
     with pytest.raises(DataFileError, match=r"pubmed_abstracts\.jsonl"):
         ingest_literature(kg_store, tmp_path / "empty", _settings(tmp_path), indexer=FakeIndexer())
@@ -203,7 +219,7 @@ def test_graph_and_real_index_agree(kg_store: EmbeddedGraphStore, tmp_path: Path
         ingest_literature(kg_store, data, _settings(tmp_path), indexer=ix)
         assert ix.passage_ids() == set(kg_store.node_ids(label="Passage"))
         write_data_dir(tmp_path / "data", pubmed_pmids=("101", "103"))
-        ingest_literature(kg_store, data, _settings(tmp_path), indexer=ix)
+        ingest_literature(kg_store, data, _settings(tmp_path), indexer=ix, replace=True)
         graph = set(kg_store.node_ids(label="Passage"))
         assert ix.passage_ids() == graph and "pmid:102#results" not in graph
         assert ix.records(["zhdlg:1"])["zhdlg:1"].lang == "zh"

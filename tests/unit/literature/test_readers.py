@@ -190,7 +190,7 @@ def test_csv_rows_and_list_cells(tmp_path: Path) -> None:
     assert [d.cite_stem for d in docs] == ["medquad:A"]
     assert docs[0].passage_meta["cuis"] == ["C1", "C2"] and docs[0].sections[0].text == "F is rare, and inherited."
     assert [r.line for r in sink.rejects] == [3, 4]
-    assert "more cells" in sink.rejects[0].reason and "question" in sink.rejects[1].reason
+    assert "10 cells where the header has 9" in sink.rejects[0].reason and "question" in sink.rejects[1].reason
 
 
 def test_user_files_are_discovered_by_shape(tmp_path: Path) -> None:
