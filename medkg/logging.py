@@ -4,14 +4,30 @@ from __future__ import annotations
 
 import logging
 
-__all__ = ["configure_logging", "redact"]
+__all__ = ["LOG_LEVELS", "configure_logging", "redact"]
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 def configure_logging(level: str = "INFO") -> None:
-    """Route medkg's module loggers through rich (called once by the CLI / API entry points)."""
-    from rich.logging import RichHandler
+    """Send medkg's log records at ``level`` and above to stderr through rich (called by the front doors: the CLI
+    before any command, the API app factory), so stdout stays clean for a command's output.
 
-    logging.basicConfig(level=level.upper(), format="%(message)s", handlers=[RichHandler(show_path=False)], force=True)
+    Idempotent. Where the process already has root handlers (an application embedding medkg, pytest's capture),
+    those are kept and only the level is set. An unknown level raises :class:`~medkg.errors.ConfigurationError`.
+    """
+    name = level.upper()
+    if name not in LOG_LEVELS:
+        from medkg.errors import ConfigurationError
+
+        raise ConfigurationError(f"MEDKG_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {level!r}")
+    root = logging.getLogger()
+    if not root.handlers:
+        from rich.console import Console
+        from rich.logging import RichHandler
+
+        root.addHandler(RichHandler(console=Console(stderr=True), show_path=False))
+    root.setLevel(name)
 
 
 def redact(text: str, keep: int = 24) -> str:

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "get_settings"]
@@ -81,7 +81,18 @@ class Settings(BaseSettings):
 
     keep_identifiers: bool = Field(default=False, description="Opt-in: keep patient names/addresses/ids on ingest.")
     max_query_chars: int = Field(default=2000, ge=10, le=100_000)
-    log_level: str = "INFO"
+    log_level: str = Field(
+        default="INFO", description="Log level of the CLI and API (DEBUG, INFO, WARNING, ERROR, CRITICAL); to stderr."
+    )
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        from medkg.logging import LOG_LEVELS
+
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return value.upper()
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
