@@ -16,6 +16,7 @@ from typing import Any, Protocol, TypeVar
 
 from kg import GraphStore
 from medkg.errors import EmptyInputError, InputValidationError, MedkgError
+from medkg.settings import Settings
 from reasoning.consult.care import choose_department, drug_options, suggest_tests
 from reasoning.consult.differential import rank_differential
 from reasoning.consult.evidence import build_bundle, collect_evidence
@@ -69,6 +70,21 @@ class ConsultationService:
         self.max_chars = max_chars
         self.k = k
 
+    @classmethod
+    def from_settings(cls, settings: Settings, *, store: GraphStore, narrator: Narrator | None = None
+                      ) -> ConsultationService:
+        """The service over ``store`` with the home's linker cache; the narrator is the configured answer engine,
+        built (and its generator loaded) only when a consultation first asks for a narrative."""
+
+        def engine() -> Narrator:
+            from reasoning.answer import AnswerEngine
+
+            built: Narrator = AnswerEngine.from_settings(settings)
+            return built
+
+        return cls(store, index_dir=settings.index_dir, narrator=narrator, narrator_factory=engine,
+                   max_chars=settings.max_query_chars)
+
     # -- set-up ---------------------------------------------------------------------------------------------------
     def warm_up(self) -> dict[str, float]:
         """Load the rules, linker, tables and triage model; returns the milliseconds of each."""
@@ -116,8 +132,9 @@ class ConsultationService:
         if self._narrator is None and self._narrator_factory is not None and self._narrator_error is None:
             try:
                 self._narrator = self._narrator_factory()
-            except MedkgError as e:
-                self._narrator_error = str(e)
+            except (MedkgError, OSError, RuntimeError, ImportError, ValueError) as e:  # optional: the answer stands
+                self._narrator_error = f"{type(e).__name__}: {e}"
+                log.warning("answer engine unavailable for the narrative: %s", type(e).__name__)
         return self._narrator
 
     # -- the entry --------------------------------------------------------------------------------------------------
