@@ -45,14 +45,15 @@ def render(a: ConsultationAnswer) -> None:
         console.print("[bold]Doctors:[/] " + ", ".join(f"{escape(d.name)} ({escape(d.speciality)})" for d in a.doctors))
     if a.tests:
         console.print("[bold]Tests to consider:[/] " + ", ".join(escape(t.name) for t in a.tests))
-    offered = [d for d in a.drugs if not d.excluded_reason]
+    offered = [x for x in a.drugs if not x.excluded_reason]
     if offered:
         console.print("[bold]Treatment options (no doses; discuss with a clinician):[/] " + ", ".join(
-            f"{escape(d.name)} [dim]({d.kind})[/]" for d in offered[:10]))
-    for d in a.drugs:
-        if d.excluded_reason:
-            console.print(f"  [yellow]not offered:[/] {escape(d.name)}: {escape(d.excluded_reason)} "
-                          f"[dim]({escape(', '.join(c for c in d.citations if c.startswith('record:')))})[/]")
+            f"{escape(x.name)} [dim]({x.kind})[/]" for x in offered[:10]))
+    for drug in a.drugs:
+        if drug.excluded_reason:
+            record = ", ".join(c for c in drug.citations if c.startswith("record:"))
+            console.print(f"  [yellow]not offered:[/] {escape(drug.name)}: {escape(drug.excluded_reason)} "
+                          f"[dim]({escape(record)})[/]")
     for s in a.sentences:
         if s.citations:
             console.print(f"{escape(s.text)} [dim][{escape(', '.join(s.citations))}][/]")
