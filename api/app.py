@@ -24,6 +24,7 @@ from api.security import KeyStore, RateLimiter
 from api.services import EngineFactory, Services, SolverGate
 from api.state import StoreFactory, StoreHolder, open_app_store
 from medkg.errors import StoreUnavailableError
+from medkg.logging import configure_logging
 from medkg.settings import Settings, get_settings
 
 __all__ = ["API_VERSION", "create_app"]
@@ -59,6 +60,7 @@ def create_app(
     attempt tries again, so the service recovers by itself when the store returns.
     """
     cfg = settings if settings is not None else get_settings()
+    configure_logging(cfg.log_level)
     lim = limits if limits is not None else ApiLimits(max_question_chars=max(cfg.max_query_chars, 10))
     factory: StoreFactory = store_factory if store_factory is not None else open_app_store
     metrics = Metrics()

@@ -8,6 +8,8 @@ import typer
 
 from cli import allocate, bench, demo, doctor, evaluate, graph, ingest, search, serve, train
 from cli.common import run_guarded
+from medkg.logging import configure_logging
+from medkg.settings import get_settings
 
 __all__ = ["app", "main"]
 
@@ -18,6 +20,14 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+@app.callback()
+def _front_door() -> None:
+    # Before any command: log at MEDKG_LOG_LEVEL, to stderr (stdout is the command's output).
+    configure_logging(get_settings().log_level)
+
+
 app.add_typer(ingest.app, name="ingest")
 app.add_typer(graph.app, name="graph")
 app.add_typer(bench.app, name="bench")
