@@ -5,7 +5,7 @@ consultation, an allocation request in plain words ("12 patients for cardiology 
 have 10 beds") to the solver, and everything else (research questions included) to the answer engine.
 :func:`parse_allocation` turns such a request into an :class:`AllocationRequest` with a rule-based parser: the
 numbers must be exact, and a rule parser never invents one (the generator under a JSON schema is the
-alternative the issue names; with the packaged 135M-0.5B models a parser is the safer measure). Every
+alternative; with the packaged 135M-0.5B models a parser is the safer measure). Every
 assumption it makes (length of stay, window) is returned so the reply states it.
 """
 

@@ -19,7 +19,7 @@ BOUND_OF = ("proven lower bound of the full static problem (HiGHS relaxation: ad
             "relaxed to per-day room-type capacities, transfers counted per class and room type, gender mixing per "
             "room type)")
 
-STATIC_GAP_TARGET = 0.03  # issue 22: static within 3% of the proven bound
+STATIC_GAP_TARGET = 0.03  # target: static within 3% of the proven bound
 DYNAMIC_MEAN_TARGET = 0.06  # dynamic, scored by the referee, at most 6% above the static lower bound on average
 DYNAMIC_MAX_TARGET = 0.10  # and never more than 10% on any instance
 

