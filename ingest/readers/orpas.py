@@ -10,11 +10,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from pathlib import Path
-
-from lxml import etree
+from typing import Any
 
 from ingest.readers.base import Item, ReadContext, require_file
-from medkg.errors import DataFileError
+from kg.formats import (
+    ROOT_TAG,
+    Parsed,
+    parse_orpas_xml,
+    read_departments,
+    read_features,
+    read_rooms,
+    read_specialisms,
+)
+from medkg.errors import DataFileError, RowError
 from medkg.types import Node, PropValue, Relationship
 
 __all__ = ["OrPasReader"]
@@ -22,11 +30,6 @@ __all__ = ["OrPasReader"]
 log = logging.getLogger(__name__)
 
 DIR = Path("resources/or_pas")
-ROOT = "OrPasu_instance"
-
-
-def _line(el: etree._Element) -> int:
-    return int(el.sourceline or 0)
 
 
 class OrPasReader:
@@ -50,67 +53,61 @@ class OrPasReader:
             yield from self._instance(require_file(path), ctx)
 
     def _instance(self, path: Path, ctx: ReadContext) -> Iterator[Item]:
+        """The hospital structure, read by the one OR-PAS format module (the solver reads the same file with it)."""
         try:
-            root = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
-        except etree.XMLSyntaxError as e:
-            raise DataFileError(path, f"not well-formed XML: {e}") from e
-        if root.tag != ROOT:
-            raise DataFileError(path, f"root element is <{root.tag}>, expected <{ROOT}>")
+            root = parse_orpas_xml(path)
+        except RowError as e:
+            raise DataFileError(path, str(e)) from e
+        if root.tag != ROOT_TAG:
+            raise DataFileError(path, f"root element is <{root.tag}>, expected <{ROOT_TAG}>")
         stem = path.stem
         base = f"medkg:orpas:{stem}"
         ctx.at(path, 1)
         yield Node(id=base, label="Hospital", name=f"OR-PAS {stem}", sources=(self.source,),
                    props={"instance": root.get("name", stem), "kind": "or_pas_instance"})
-        specs = {(s.text or "").strip() for s in root.iterfind("specialisms/specialism")}
-        feats = {(f.text or "").strip() for f in root.iterfind("features/feature")}
-        for s in sorted(specs - {""}):
+        specs, feats = read_specialisms(root), read_features(root)
+        for s in sorted(set(specs)):
             yield Node(id=f"{base}:specialism:{s}", label="Specialism", name=s.replace("_", " "),
                        sources=(self.source,), props={"instance": stem, "code": s})
-        for f in sorted(feats - {""}):
+        for f in sorted(set(feats)):
             yield Node(id=f"{base}:feature:{f}", label="RoomFeature", name=f.replace("_", " "),
                        sources=(self.source,), props={"instance": stem, "code": f})
         depts: set[str] = set()
-        for dep in root.iterfind("departments/department"):
-            ctx.at(path, _line(dep))
-            name = dep.get("name", "").strip()
-            if not name or name in depts:
-                yield ctx.reject(f"department without a name or defined twice: {name!r}")
+        for rec in read_departments(root, specs):
+            ctx.at(path, rec.line)
+            yield from self._rejects(rec, ctx)
+            dep = rec.value
+            if dep is None:
                 continue
-            depts.add(name)
-            did = f"{base}:dept:{name}"
-            props: dict[str, PropValue] = {"instance": stem, "code": name}
-            for attr in ("min_age", "max_age"):
-                if dep.get(attr):
-                    props[attr] = int(dep.get(attr, "0"))
-            yield Node(id=did, label="Department", name=name.replace("_", " "), sources=(self.source,), props=props)
+            depts.add(dep.name)
+            did = f"{base}:dept:{dep.name}"
+            props: dict[str, PropValue] = {"instance": stem, "code": dep.name}
+            if dep.min_age is not None:
+                props["min_age"] = dep.min_age
+            if dep.max_age is not None:
+                props["max_age"] = dep.max_age
+            yield Node(id=did, label="Department", name=dep.name.replace("_", " "), sources=(self.source,),
+                       props=props)
             yield Relationship(type="PART_OF", start=did, end=base, source=self.source)
-            for kind in ("main", "aux"):
-                for s in dep.iterfind(f"{kind}_specialisms/{kind}_specialism"):
-                    code = (s.text or "").strip()
-                    if code not in specs:
-                        yield ctx.reject(f"department {name} names unknown specialism {code!r}")
-                        continue
+            for kind, codes in (("main", dep.main), ("aux", dep.aux)):
+                for code in sorted(codes):
                     yield Relationship(type="TREATS_SPECIALISM", start=did, end=f"{base}:specialism:{code}",
                                        source=self.source, props={"kind": kind})
-        for room in root.iterfind("rooms/room"):
-            ctx.at(path, _line(room))
-            name, dept = room.get("name", "").strip(), room.get("department", "").strip()
-            try:
-                capacity = int(room.get("capacity", ""))
-            except ValueError:
-                yield ctx.reject(f"room {name!r}: capacity is not an integer")
+        for rrec in read_rooms(root, depts, feats):
+            ctx.at(path, rrec.line)
+            yield from self._rejects(rrec, ctx)
+            room = rrec.value
+            if room is None:
                 continue
-            if not name or dept not in depts or capacity < 1:
-                yield ctx.reject(f"room {name!r}: missing name, unknown department {dept!r} or capacity < 1")
-                continue
-            rid = f"{base}:room:{name}"
-            yield Node(id=rid, label="Room", name=f"{name} ({dept.replace('_', ' ')})", sources=(self.source,),
-                       props={"instance": stem, "code": name, "capacity": capacity,
-                              "gender_policy": room.get("gender_policy", "Any")})
-            yield Relationship(type="PART_OF", start=rid, end=f"{base}:dept:{dept}", source=self.source)
-            for f in room.iterfind("features/feature"):
-                code = (f.text or "").strip()
-                if code not in feats:
-                    yield ctx.reject(f"room {name} names unknown feature {code!r}")
-                    continue
+            rid = f"{base}:room:{room.name}"
+            yield Node(id=rid, label="Room", name=f"{room.name} ({room.department.replace('_', ' ')})",
+                       sources=(self.source,), props={"instance": stem, "code": room.name, "capacity": room.capacity,
+                                                      "gender_policy": str(room.gender_policy)})
+            yield Relationship(type="PART_OF", start=rid, end=f"{base}:dept:{room.department}", source=self.source)
+            for code in sorted(room.features):
                 yield Relationship(type="HAS_FEATURE", start=rid, end=f"{base}:feature:{code}", source=self.source)
+
+    @staticmethod
+    def _rejects(rec: Parsed[Any], ctx: ReadContext) -> Iterator[Item]:
+        for problem in rec.problems:
+            yield ctx.reject(problem)

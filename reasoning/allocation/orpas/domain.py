@@ -6,14 +6,25 @@ days (the "flexible horizon": a patient delayed near the end of the horizon stil
 and the master surgical schedule (OR slots) repeats with period ``H`` on the extended days.
 
 This module holds data only (no cost computation), so the independent validator and the solver share
-the format and nothing else.
+the format and nothing else. The file's records (departments, rooms, treatments, patients) are the one OR-PAS
+format module's, :mod:`kg.formats.orpas`, which the ingest reader uses too; they are re-exported here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from enum import StrEnum
+
+from kg.formats import (
+    DEFAULT_MAX_AGE,
+    DEFAULT_PREFERRED_CAPACITY,
+    HORIZON_FACTOR,
+    Department,
+    GenderPolicy,
+    OrPasPatient,
+    Room,
+    Treatment,
+)
 
 __all__ = [
     "ADMITTED_OVERTIME_PER_SLOT",
@@ -36,16 +47,6 @@ __all__ = [
 
 ADMITTED_OVERTIME_PER_SLOT = 30  # minutes of admitted overtime per OR slot of a specialism-day
 ADMITTED_TOTAL_OVERTIME = 60  # minutes of admitted overtime per day over all specialisms
-DEFAULT_PREFERRED_CAPACITY = 6  # a patient without preferred_capacity accepts rooms up to 6 beds
-HORIZON_FACTOR = 2  # stays may run on 2 * H days (flexible horizon)
-DEFAULT_MAX_AGE = 120  # a department without max_age admits patients up to this age (as the referee reads it)
-
-
-class GenderPolicy(StrEnum):
-    SAME = "SameGender"
-    MALE_ONLY = "MaleOnly"
-    FEMALE_ONLY = "FemaleOnly"
-    ANY = "Any"
 
 
 @dataclass(frozen=True)
@@ -66,79 +67,6 @@ class Weights:
 
 
 WEIGHTS = Weights()
-
-
-@dataclass(frozen=True)
-class Department:
-    name: str
-    main: frozenset[str]
-    aux: frozenset[str]
-    min_age: int | None = None
-    max_age: int | None = None
-
-    def admits_age(self, age: int) -> bool:
-        """The referee's age rule: a limit of 0 means none, and a missing maximum is ``DEFAULT_MAX_AGE``."""
-        lo = self.min_age or 0
-        hi = DEFAULT_MAX_AGE if self.max_age is None else self.max_age
-        return not (lo and age < lo) and not (hi and age > hi)
-
-
-@dataclass(frozen=True)
-class Room:
-    name: str
-    capacity: int
-    department: str
-    gender_policy: GenderPolicy
-    features: frozenset[str]
-
-
-@dataclass(frozen=True)
-class Treatment:
-    name: str
-    specialism: str
-    surgery: bool
-    length: int  # surgery minutes of a patient with a surgery day (the referee reads it whatever ``surgery`` says)
-
-
-@dataclass(frozen=True)
-class OrPasPatient:
-    name: str
-    age: int
-    male: bool
-    treatment: str
-    registration: int
-    admission: int  # earliest (requested) admission day
-    discharge: int  # requested discharge day (exclusive): length of stay = discharge - admission
-    variability: bool  # may overstay one day
-    max_admission: int  # latest admission day (default: the stay still fits in the extended horizon)
-    preferred_capacity: int
-    needed: frozenset[str]
-    preferred: frozenset[str]
-    surgery_day: int | None = None  # requested surgery day; moves with the admission day
-    initial_room: str | None = None  # present patient: room occupied before the horizon starts
-    urgent: bool | None = None  # None: from the dates (see ``elective``); set when the dates are rewritten
-
-    @property
-    def elective(self) -> bool:
-        """The referee's *elective*: not registered on the admission day with no room for delay. Only electives'
-        surgeries count in a specialism's OR load (its slot time, admitted overtime and idle minutes); every
-        surgery counts in the day's total. Models that rewrite a patient's dates (the dynamic day models, the
-        narrowed windows) set ``urgent`` from the original dates, so the rule sees the instance's patient."""
-        if self.urgent is not None:
-            return not self.urgent
-        return not (self.registration == self.admission and self.max_admission == self.admission)
-
-    @property
-    def los(self) -> int:
-        return self.discharge - self.admission
-
-    @property
-    def surgery_offset(self) -> int | None:
-        return None if self.surgery_day is None else self.surgery_day - self.admission
-
-    @property
-    def present(self) -> bool:
-        return self.initial_room is not None
 
 
 @dataclass

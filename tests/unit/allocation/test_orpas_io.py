@@ -46,9 +46,15 @@ def test_malformed_xml_names_the_line(tmp_path: Path) -> None:
     assert e.value.line > 0
 
 
-def test_missing_schema_is_a_clear_error(tmp_path: Path) -> None:
+def test_instance_without_an_xsd_beside_it_uses_the_packaged_schemas(tmp_path: Path) -> None:
+    """Issue 17: the published XSDs ship inside the package and are the default; an explicit missing one is an error."""
+    inst = load_instance(write(tmp_path, "tiny.xml", instance_xml()))  # no OrPasInstance.xsd in tmp_path
+    assert len(inst.patients) == 2
+    bad = write(tmp_path, "bad.xml", instance_xml().replace('capacity="2" department="D1"', 'department="D1"'))
+    with pytest.raises(RowError, match="capacity"):  # validated all the same
+        load_instance(bad)
     with pytest.raises(DataFileError, match=r"OrPasInstance\.xsd not found"):
-        load_instance(write(tmp_path, "tiny.xml", instance_xml()))
+        load_instance(bad, schema=tmp_path / "nowhere" / "OrPasInstance.xsd")
 
 
 def test_unknown_reference_is_rejected(tmp_path: Path) -> None:
