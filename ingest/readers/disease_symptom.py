@@ -129,6 +129,8 @@ class DiseaseSymptomReader:
             name = " ".join(raw.split())
             alias = by_name.get(normalize_name(name))
             target = alias.id if alias is not None and alias.label == "Disease" else diseases.lookup(name)
+            if target == f"medkg:disease:{slug(name)}":  # our own node of an earlier run is no link to the KG
+                target = None
             ctx.point(path, lines[raw])
             props: dict[str, str | int] = {"training_rows": totals[raw]}
             desc = desc_by_key.get(normalize_name(name))
@@ -151,6 +153,8 @@ class DiseaseSymptomReader:
             name = _display(raw)
             alias = by_name.get(normalize_name(name))
             target = alias.id if alias is not None and alias.label == "Symptom" else symptoms.lookup(name)
+            if target == f"medkg:symptom:{slug(name)}":  # our own node of an earlier run is no link to the KG
+                target = None
             props2: dict[str, int] = {}
             if key in severity:
                 props2["severity_weight"] = severity[key]
