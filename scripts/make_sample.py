@@ -1,9 +1,12 @@
 """Build the bundled sample ``medkg/sample_data/`` from the full data (default ``../shared/data``), deterministically.
 
-Only openly licensed or synthetic sources go in (Hetionet, HSDN, PharmacotherapyDB, MEDLINE: CC0; Synthea:
-synthetic; HIFLD: US government open data). The disease table, the Chinese KG and OR-PAS state no licence and
-are left out. Rows are chosen so the sources connect: the same diseases in every KG source, Synthea patients
-whose conditions link to them, California hospitals (the Synthea population lives in California).
+Openly licensed or synthetic sources (Hetionet, HSDN, PharmacotherapyDB, MEDLINE: CC0; Synthea: synthetic; HIFLD:
+US government open data; PubMedQA, Chinese dialogues: MIT; MedQuAD: CC BY 4.0), and small attributed excerpts of
+three sources that state no licence (the disease/symptom table, the Chinese KG, one OR-PAS instance), so the demo
+shows every kind of source medkg reads (see LICENSES.md). Rows are chosen so the sources connect: the same
+diseases in every KG source and in the MedQuAD questions, Synthea patients whose conditions link to them,
+California hospitals (the Synthea population lives in California). The whole sample stays under
+``SIZE_LIMIT`` bytes (checked here and by tests/unit/retrieval/test_sample_data.py).
 
 Run: ``python scripts/make_sample.py [--src ../shared/data] [--out medkg/sample_data]``
 """
@@ -162,11 +165,27 @@ def _synthea_ingredients(out: Path) -> set[str]:
 
 PUBMED_ABSTRACTS = 120
 ZH_CONSULTATIONS = 150
+SIZE_LIMIT = 2_000_000  # bytes: the bundled sample stays under 2 MB
+MEDQUAD_ROWS = 240
+MEDQUAD_MAX_ANSWER = 2500  # characters: long answers would eat the size limit
+# MedQuAD focus names of the sample diseases (first: the demo's "What are the symptoms of type 2 diabetes?")
+MEDQUAD_FOCUS = (
+    "diabetes type 2", "diabetes", "type 2 diabetes", "high blood pressure", "hypertension", "asthma",
+    "copd", "chronic obstructive pulmonary disease", "coronary artery disease", "coronary heart disease",
+    "alzheimer's disease", "parkinson's disease", "hiv/aids", "allergic rhinitis", "hay fever", "anemia",
+    "atopic dermatitis", "eczema", "attention deficit hyperactivity disorder", "breast cancer", "epilepsy",
+    "hepatitis b", "hypothyroidism", "lung cancer", "malaria", "metabolic syndrome", "migraine", "obesity",
+    "osteoarthritis", "osteoporosis", "psoriasis", "rheumatoid arthritis", "diabetes type 1", "type 1 diabetes",
+)
+DISEASE_SYMPTOM_ROWS = 4  # training rows per disease (all 41 diseases)
+ZH_RECORDS = ("百日咳", "喘息样支气管炎", "大叶性肺炎", "肺气肿", "肺炎球菌肺炎")
+ZH_TERMS = 120  # first terms of each Chinese term list
+ORPAS_INSTANCE = "or_pas_dept4_short07.xml"  # the smallest of resources/or_pas
 
 
 def _literature(src: Path, out: Path) -> None:
     """The first PubMed abstracts (MIT) and Chinese consultations spread over every department (MIT).
-    BioASQ (NLM terms) and MedQuAD (CC BY 4.0) are not bundled."""
+    BioASQ (NLM terms) is not bundled; MedQuAD comes from :func:`_medquad`."""
     lit = out / "literature"
     lit.mkdir(parents=True, exist_ok=True)
     lines = (src / "literature/pubmed_abstracts.jsonl").read_text(encoding="utf-8").splitlines()
@@ -176,6 +195,66 @@ def _literature(src: Path, out: Path) -> None:
     picked = [ln for ln in zh[::step] if len(ln) < 2000][:ZH_CONSULTATIONS]
     (out / "dialogue").mkdir(parents=True, exist_ok=True)
     (out / "dialogue/zh_consultations.jsonl").write_text("\n".join(picked) + "\n", encoding="utf-8")
+
+
+def _medquad(src: Path, out: Path) -> None:
+    """MedQuAD (CC BY 4.0) question/answer pairs about the sample diseases: per focus in MEDQUAD_FOCUS order, the
+    symptom questions first, answers of at most MEDQUAD_MAX_ANSWER characters, MEDQUAD_ROWS in all."""
+    import json
+
+    rows = [json.loads(ln) for ln in (src / "literature/medquad.jsonl").read_text(encoding="utf-8").splitlines()]
+    rank = {f: i for i, f in enumerate(MEDQUAD_FOCUS)}
+    picked = [
+        r
+        for r in rows
+        if str(r.get("focus", "")).lower() in rank and len(str(r.get("answer", ""))) <= MEDQUAD_MAX_ANSWER
+    ]
+    picked.sort(key=lambda r: (rank[str(r["focus"]).lower()], r.get("qtype") != "symptoms", str(r["id"])))
+    lines = [json.dumps(r, ensure_ascii=False) for r in picked[:MEDQUAD_ROWS]]
+    (out / "literature/medquad.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _disease_symptom(src: Path, out: Path) -> None:
+    """The disease/symptom table (itachi9604/healthcare-chatbot): the first DISEASE_SYMPTOM_ROWS training rows of
+    each of its 41 diseases (every symptom column kept), and its severity, description and precaution tables."""
+    d, o = src / "kg/disease_symptom", out / "kg/disease_symptom"
+    o.mkdir(parents=True, exist_ok=True)
+    h, rows = _read(d / "Training.csv")
+    per: dict[str, int] = defaultdict(int)
+    keep = []
+    for r in rows:
+        if r and per[r[-1]] < DISEASE_SYMPTOM_ROWS:
+            per[r[-1]] += 1
+            keep.append(r)
+    _write(o / "Training.csv", h, keep)
+    for name in ("Symptom_severity.csv", "symptom_Description.csv", "symptom_precaution.csv"):
+        shutil.copyfile(d / name, o / name)
+
+
+def _zh_kg(src: Path, out: Path) -> None:
+    """The Chinese KG (liuhuanyong/QASystemOnMedicalKG): the ZH_RECORDS disease records, every department, and the
+    first ZH_TERMS terms of the other term lists plus those of the records' diseases (their symptoms, checks and
+    drugs become nodes from the records themselves)."""
+    d, o = src / "kg/zh", out / "kg/zh"
+    (o / "dict").mkdir(parents=True, exist_ok=True)
+    h, rows = _read(d / "medical_data.csv")
+    name = h.index("疾病名称")
+    recs = [r for r in rows if r and r[name] in ZH_RECORDS]
+    _write(o / "medical_data.csv", h, recs)
+    for f in ("disease.txt", "symptom.txt", "drug.txt", "check.txt", "food.txt", "department.txt"):
+        terms = (d / "dict" / f).read_text(encoding="utf-8").splitlines()
+        keep = terms if f == "department.txt" else terms[:ZH_TERMS]
+        if f == "disease.txt":
+            keep = keep + [t for t in ZH_RECORDS if t in terms]
+        (o / "dict" / f).write_text("\n".join(dict.fromkeys(keep)) + "\n", encoding="utf-8")
+
+
+def _orpas(src: Path, out: Path) -> None:
+    """One OR-PAS instance (YihangZhu/Dynamic-patient-admission-scheduling), the smallest, with the XSDs."""
+    o = out / "resources/or_pas"
+    o.mkdir(parents=True, exist_ok=True)
+    for name in (ORPAS_INSTANCE, "OrPasInstance.xsd", "OrPasSolution.xsd"):
+        shutil.copyfile(src / "resources/or_pas" / name, o / name)
 
 
 def main() -> None:
@@ -192,8 +271,14 @@ def main() -> None:
     _hetionet(src, out, wanted, _synthea_ingredients(out))
     _hifld(src, out)
     _literature(src, out)
+    _medquad(src, out)
+    _disease_symptom(src, out)
+    _zh_kg(src, out)
+    _orpas(src, out)
     total = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     print(f"sample written to {out}: {total / 1e6:.2f} MB")
+    if total >= SIZE_LIMIT:
+        raise SystemExit(f"the sample is {total:,} bytes, over the limit of {SIZE_LIMIT:,}: pick fewer rows")
 
 
 if __name__ == "__main__":
