@@ -34,10 +34,10 @@ log = logging.getLogger(__name__)
 API_VERSION = "1.0.0"
 
 
-def _load_retriever(settings: Settings, store: Any) -> RetrieverLike:
+def _load_retriever(settings: Settings, services: Services) -> RetrieverLike:
     from retrieval import HybridRetriever
 
-    retriever: RetrieverLike = HybridRetriever.from_settings(settings, store=store)
+    retriever: RetrieverLike = HybridRetriever.from_settings(settings, store=services.store.get())
     return retriever
 
 
@@ -52,7 +52,7 @@ def create_app(
     consult_factory: EngineFactory | None = None,
 ) -> FastAPI:
     """A new API app. ``settings`` default to :func:`~medkg.settings.get_settings`; ``store_factory`` (default
-    :func:`kg.open_store`) opens the graph store; the ``*_factory`` arguments (``(settings, store) -> object``)
+    :func:`kg.open_store`) opens the graph store; the ``*_factory`` arguments (``(settings, services) -> object``)
     build the retriever, answer engine and consultation service on first use (tests pass fakes).
 
     If the store cannot be reached at start-up the app still starts: every request that needs the store
@@ -66,8 +66,10 @@ def create_app(
     metrics = Metrics()
     audit = AuditLog(cfg.home / "audit" / "api.jsonl")
 
-    def lazy(build: EngineFactory, holder: StoreHolder, what: str) -> Lazy[Any]:
-        return Lazy(lambda: build(cfg, holder.get()), what)
+    box: dict[str, Services] = {}
+
+    def lazy(build: EngineFactory, what: str) -> Lazy[Any]:
+        return Lazy(lambda: build(cfg, box["services"]), what)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -76,9 +78,9 @@ def create_app(
             settings=cfg,
             limits=lim,
             store=holder,
-            retriever=lazy(retriever_factory or _load_retriever, holder, "retriever"),
-            answer=lazy(answer_factory or load_answer_engine, holder, "answer engine"),
-            consult=lazy(consult_factory or load_consultation, holder, "consultation service"),
+            retriever=lazy(retriever_factory or _load_retriever, "retriever"),
+            answer=lazy(answer_factory or load_answer_engine, "answer engine"),
+            consult=lazy(consult_factory or load_consultation, "consultation service"),
             keys=KeyStore(cfg.home / "keys" / "api_keys.json"),
             metrics=metrics,
             audit=audit,
@@ -86,7 +88,7 @@ def create_app(
             key_rate=RateLimiter(lim.key_rate, lim.key_burst),
             anonymous_rate=RateLimiter(lim.anonymous_rate, lim.anonymous_burst),
         )
-        app.state.services = services
+        app.state.services = box["services"] = services
         try:
             await anyio.to_thread.run_sync(holder.get)
         except StoreUnavailableError as e:

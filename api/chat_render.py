@@ -86,8 +86,10 @@ def render_answer(answer: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
     if answer.get("refused"):
         body = str(answer.get("refusal_reason") or answer.get("text") or "The evidence is insufficient to answer.")
     else:
-        parts = _sentences(answer, cites)
-        body = " ".join(parts) if parts else str(answer.get("text", ""))
+        # The engine's text carries its markers, numbered by first use over the sentences, as Citations numbers.
+        for s in answer.get("sentences") or []:
+            cites.marker([str(c) for c in s.get("citations") or []])
+        body = str(answer.get("text") or "") or " ".join(_sentences(answer, Citations()))
         if answer.get("decision"):
             body = f"Answer: {answer['decision']}. {body}"
     return body + cites.sources_block(), cites.items()

@@ -1,6 +1,7 @@
 """The engines the API calls, behind small protocols so tests inject fakes and the real ones load lazily.
 
-``AnswerEngine`` (``reasoning.answer``: ``answer(question, *, bundle=None, k=None, max_tokens=None) -> Answer``
+Factories take ``(settings, services)``. ``AnswerEngine`` (``reasoning.answer``:
+``answer(question, *, bundle=None, k=None, max_tokens=None) -> Answer``
 and ``stream(...) -> Iterator[AnswerEvent]``) and ``ConsultationService`` (``reasoning.consult``:
 ``consult(question, *, patient=None, roster=None) -> ConsultationAnswer``) are built once, on first use, from the
 settings; until their packages exist the routes that need them answer 503 naming what is missing. Their results
@@ -92,25 +93,39 @@ def _engine_class(module: str, name: str, extra: str) -> Any:
     return cls
 
 
-def _build(cls: Any, settings: Settings, **kw: Any) -> Any:
-    factory = getattr(cls, "from_settings", None)
+def _build(what: str, make: Callable[[], Any]) -> Any:
     try:
-        return factory(settings, **kw) if callable(factory) else cls(**kw)
+        return make()
     except MedkgError:
         raise
     except (OSError, RuntimeError, ValueError, ImportError) as e:
-        raise ModelUnavailableError(f"{cls.__name__} could not be loaded: {type(e).__name__}: {e}") from e
+        raise ModelUnavailableError(f"{what} could not be loaded: {type(e).__name__}: {e}") from e
 
 
-def load_answer_engine(settings: Settings, store: Any) -> AnswerEngineLike:
-    """The real answer engine (``reasoning.answer.AnswerEngine``)."""
-    engine: AnswerEngineLike = _build(_engine_class("reasoning.answer", "AnswerEngine", "ml"), settings, store=store)
+def load_answer_engine(settings: Settings, services: Any) -> AnswerEngineLike:
+    """The real answer engine (``reasoning.answer.AnswerEngine``) over the app's retriever."""
+    cls = _engine_class("reasoning.answer", "AnswerEngine", "ml")
+    engine: AnswerEngineLike = _build("the answer engine",
+                                      lambda: cls.from_settings(settings, retriever=services.retriever.get()))
     return engine
 
 
-def load_consultation(settings: Settings, store: Any) -> ConsultLike:
-    """The real consultation service (``reasoning.consult.ConsultationService``)."""
-    svc: ConsultLike = _build(_engine_class("reasoning.consult", "ConsultationService", "ml"), settings, store=store)
+class _SharedNarrator:
+    """The app's one answer engine as the consultation's narrator, built only when a narrative is asked for."""
+
+    def __init__(self, services: Any) -> None:
+        self._services = services
+
+    def answer(self, question: str, *, bundle: Any = None) -> Any:
+        return self._services.answer.get().answer(question, bundle=bundle)
+
+
+def load_consultation(settings: Settings, services: Any) -> ConsultLike:
+    """The real consultation service (``reasoning.consult.ConsultationService``), narrated by the app's answer
+    engine (one generator per process)."""
+    cls = _engine_class("reasoning.consult", "ConsultationService", "ml")
+    svc: ConsultLike = _build("the consultation service", lambda: cls.from_settings(
+        settings, store=services.store.get(), narrator=_SharedNarrator(services)))
     return svc
 
 

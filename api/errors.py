@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.observability import route_of
 from medkg.errors import (
     InputValidationError,
     MedkgError,
@@ -163,10 +164,11 @@ def error_response(
 async def _medkg_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, MedkgError)
     status = status_for(exc)
-    if status >= 500:
-        log.error("%s %s failed: %s: %s", request.method, request.url.path, type(exc).__name__, scrub_paths(str(exc)))
+    if status >= 500:  # the route template, never the path as sent (it may hold a searched name)
+        log.error("%s %s failed: %s: %s", request.method, route_of(request.scope), type(exc).__name__,
+                  scrub_paths(str(exc)))
     else:
-        log.info("%s %s -> %d %s", request.method, request.url.path, status, type(exc).__name__)
+        log.info("%s %s -> %d %s", request.method, route_of(request.scope), status, type(exc).__name__)
     retry = getattr(exc, "retry_after", None)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return error_response(status, type(exc).__name__, str(exc), retry_after=retry, headers=headers)
@@ -194,9 +196,9 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
     if status == 404:
-        message = f"no route {request.url.path!r}; see /docs for the routes"
+        message = f"no route {request.url.path[:200]!r}; see /docs for the routes"
     elif status == 405:
-        message = f"{request.method} is not allowed on {request.url.path!r}"
+        message = f"{request.method} is not allowed on {request.url.path[:200]!r}"
     else:
         message = str(exc.detail)
     name = {404: "RouteNotFoundError", 405: "MethodNotAllowedError", 400: "MalformedBodyError"}.get(status, "HTTPError")
@@ -205,7 +207,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.error("%s %s failed unexpectedly: %s", request.method, request.url.path, type(exc).__name__)
+    log.error("%s %s failed unexpectedly: %s", request.method, route_of(request.scope), type(exc).__name__)
     return error_response(500, "InternalError", "the server failed on this request; it has been logged")
 
 

@@ -75,7 +75,12 @@ def route_of(scope: Scope) -> str:
     """The matched route's template, or ``<unmatched>`` (an unknown path is not logged as given)."""
     route = scope.get("route")
     path = getattr(route, "path", None)
-    return str(path) if path else "<unmatched>"
+    if not path:
+        return "<unmatched>"
+    # Routers included with prefix="/v1" keep their own path on the route object: put the version back.
+    if str(scope.get("path", "")).startswith("/v1/") and not str(path).startswith("/v1"):
+        return f"/v1{path}"
+    return str(path)
 
 
 class ObservabilityMiddleware:

@@ -24,7 +24,7 @@ from medkg.settings import Settings
 
 __all__ = ["EngineFactory", "GenerationQueue", "Services", "SolverGate"]
 
-EngineFactory = Callable[[Settings, Any], Any]
+EngineFactory = Callable[[Settings, Any], Any]  # (settings, services) -> engine
 
 
 class SolverGate:

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from cli import allocate, bench, demo, doctor, evaluate, graph, ingest, search, serve, train
+from cli import allocate, ask, bench, demo, doctor, evaluate, graph, ingest, search, serve, train
 from cli.common import run_guarded
 from medkg.logging import configure_logging
 from medkg.settings import get_settings
@@ -36,9 +36,11 @@ app.add_typer(train.app, name="train")
 app.add_typer(evaluate.app, name="eval")
 app.command("search")(search.search)
 from cli.consult import consult as _consult; app.command("consult")(_consult)  # noqa: E402, E702, I001
+app.command("ask")(ask.ask)
 app.command("demo")(demo.demo)
 app.command("doctor")(doctor.doctor)
 app.command("serve")(serve.serve)
+from cli.keys import app as _keys; app.add_typer(_keys, name="keys")  # noqa: E402, E702, I001
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.limits import ApiLimits
 from kg.embedded import EmbeddedGraphStore
 from medkg.settings import Settings
 from medkg.types import Node, Relationship
@@ -56,4 +57,32 @@ def settings(tmp_path: Path) -> Settings:
 def client(settings: Settings) -> Iterator[TestClient]:
     """A client of an app whose lifespan opened the embedded store (the real ``kg.open_store``)."""
     with TestClient(create_app(settings)) as c:
+        yield c
+
+
+class Fakes:
+    """The fake engines an app was built with (tests inspect what they were asked)."""
+
+    def __init__(self) -> None:
+        from tests.unit.api.fakes import FakeAnswerEngine, FakeConsultation, FakeRetriever
+
+        self.answer = FakeAnswerEngine()
+        self.consult = FakeConsultation()
+        self.retriever = FakeRetriever()
+
+    def kwargs(self) -> dict[str, object]:
+        return {"answer_factory": lambda s, sv: self.answer, "consult_factory": lambda s, sv: self.consult,
+                "retriever_factory": lambda s, sv: self.retriever}
+
+
+@pytest.fixture
+def fakes() -> Fakes:
+    return Fakes()
+
+
+@pytest.fixture
+def v1(settings: Settings, fakes: Fakes) -> Iterator[TestClient]:
+    """A client of an app with fake engines and generous rate limits."""
+    limits = ApiLimits(key_rate=1000, key_burst=1000, anonymous_rate=1000, anonymous_burst=1000)
+    with TestClient(create_app(settings, limits=limits, **fakes.kwargs())) as c:  # type: ignore[arg-type]
         yield c
