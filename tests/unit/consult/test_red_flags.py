@@ -1,0 +1,153 @@
+"""Red-flag rules: each rule fires on positive phrasings (English and Chinese, several wordings of the same
+clinical signs) and stays silent on negated or harmless ones; harmless questions raise no alarm."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from medkg.errors import DataFileError
+from reasoning.consult import RED_FLAGS_FILE, RedFlagRules, load_red_flags
+
+# rule id -> (positive phrasings, negative phrasings)
+CASES: dict[str, tuple[list[str], list[str]]] = {
+    "stroke_fast": (
+        ["My dad's face is drooping on one side and his speech is slurred",
+         "Suddenly she can't lift her right arm",
+         "my mother's mouth is crooked and she is talking strangely",
+         "我爸爸突然口角歪斜，说话不清", "奶奶左边手脚突然无力"],
+        ["No facial droop, no weakness, speech normal", "我没有口角歪斜，说话也清楚",
+         "How can I lower my risk of stroke?"]),
+    "cardiac_chest_pain": (
+        ["I have crushing chest pain", "chest pain and shortness of breath for an hour",
+         "My chest feels tight and I'm sweating a lot", "pain in my chest spreading to my left arm",
+         "胸口痛，出了很多冷汗", "突然剧烈胸痛", "胸闷，喘不上气"],
+        ["Denies chest pain. No shortness of breath.", "I had a sweaty workout and my legs ache",
+         "没有胸痛，也没有呼吸困难，只是有点咳嗽"]),
+    "severe_breathing": (
+        ["He can't breathe and his lips are turning blue", "I'm struggling to breathe",
+         "孩子嘴唇发紫，无法呼吸"],
+        ["I can breathe fine but have a runny nose", "呼吸正常，没有嘴唇发紫"]),
+    "anaphylaxis": (
+        ["My throat is swelling after eating peanuts", "lips swollen and wheezing after a bee sting",
+         "I think I'm having anaphylaxis", "吃了海鲜后喉咙肿，呼吸困难", "过敏性休克"],
+        ["I have mild hay fever allergy with sneezing", "我有点过敏，打喷嚏，流鼻涕"]),
+    "thunderclap_headache": (
+        ["Sudden worst headache of my life", "a thunderclap headache came on in seconds",
+         "突然剧烈头痛，像要炸开一样", "这是我这辈子最严重的头痛"],
+        ["I have a mild headache for two days", "我有点头痛，两天了"]),
+    "meningitis_signs": (
+        ["Fever and a stiff neck", "My son has a rash that doesn't fade when I press a glass on it",
+         "stiff neck and light hurts my eyes", "发烧，脖子僵硬", "皮疹按压不褪色"],
+        ["fever but no stiff neck and no rash", "发烧，但脖子不僵硬"]),
+    "sepsis": (
+        ["fever and she is confused", "high temperature, mottled skin and breathing very fast",
+         "发烧，意识模糊"],
+        ["a low-grade fever yesterday, feeling better", "发烧一天，精神还好"]),
+    "suicidal_ideation": (
+        ["I want to kill myself", "I've been thinking about ending my life", "I took too many pills",
+         "我不想活了", "想自杀", "吃了一整瓶安眠药"],
+        ["I'm not suicidal, just stressed at work", "我没有自杀的想法，就是压力大"]),
+    "heavy_bleeding": (
+        ["I vomited blood this morning", "black tarry stools since yesterday", "the bleeding won't stop",
+         "今天吐血了", "大便是黑色的柏油样", "伤口血流不止"],
+        ["No blood in vomit or stool", "没有便血，也没有呕血"]),
+    "infant_fever": (
+        ["My 6-week-old baby has a fever of 38.5", "2 month old with a high temperature",
+         "宝宝2个月大，发烧38.6度"],
+        ["My 3 year old has a fever of 38.5", "孩子5岁，发烧38度"]),
+    "pregnancy_warning": (
+        ["I am 8 weeks pregnant and have vaginal bleeding", "pregnant with severe abdominal pain",
+         "I'm 30 weeks pregnant with a severe headache and blurred vision", "怀孕8周，阴道出血",
+         "孕期头痛的要炸"],
+        ["I'm pregnant, what vitamins should I take?", "怀孕了，可以吃什么水果"]),
+    "seizure": (
+        ["My son is having a seizure right now", "she had her first seizure", "convulsing for 5 minutes",
+         "孩子突然抽搐，口吐白沫"],
+        ["Which seizure medication has fewer side effects?", "没有抽搐"]),
+    "loss_of_consciousness": (
+        ["My grandfather collapsed and is unresponsive", "I fainted twice today", "他晕倒了，叫不醒"],
+        ["I did not faint, just felt a bit dizzy", "没有晕倒，只是有点头晕"]),
+    "severe_abdominal_pain": (
+        ["sudden severe abdominal pain", "My stomach is rigid and the pain is unbearable", "突然剧烈腹痛"],
+        ["mild stomach ache after a big meal", "吃多了有点胃胀"]),
+    "head_injury": (
+        ["He hit his head and has vomited twice", "fell and banged her head, now very drowsy",
+         "孩子摔到头后呕吐"],
+        ["I bumped my head yesterday, no vomiting, feeling fine", "撞到头了，没有呕吐"]),
+    "testicular_torsion": (
+        ["sudden severe testicle pain", "睾丸突然剧痛"],
+        ["a small painless lump on my testicle", "睾丸没有疼痛"]),
+    "cauda_equina": (
+        ["back pain and numbness between my legs", "lower back pain and I can't control my bladder",
+         "腰痛，大小便失禁"],
+        ["lower back pain after lifting, no numbness", "腰痛，大小便正常"]),
+    "child_danger_signs": (
+        ["my baby is refusing to feed and very floppy", "my child vomits everything",
+         "孩子不能喝奶，精神萎靡"],
+        ["my child eats well and plays normally", "宝宝吃奶很好"]),
+}
+
+HARMLESS = [
+    "What foods help lower cholesterol?",
+    "How much water should I drink per day?",
+    "Is it normal to sneeze a lot in spring?",
+    "What is the best treatment for acne?",
+    "My knee hurts when I run",
+    "Can I take ibuprofen for a tension headache?",
+    "最近有点失眠，怎么办",
+    "脂肪肝需要吃什么药",
+]
+
+
+@pytest.fixture(scope="module")
+def rules() -> RedFlagRules:
+    return load_red_flags()
+
+
+def test_every_rule_has_cases_and_a_source(rules: RedFlagRules) -> None:
+    """Each rule in the YAML is tested here and names its clinical source and advice in both languages."""
+    assert {r.id for r in rules.rules} == set(CASES)
+    for r in rules.rules:
+        assert len(r.source) > 10 and r.advice.en and r.advice.zh
+
+
+@pytest.mark.parametrize(("rule", "text"), [(r, t) for r, (pos, _) in CASES.items() for t in pos])
+def test_rule_fires_on_positive_phrasing(rules: RedFlagRules, rule: str, text: str) -> None:
+    hits = rules.check(text)
+    assert rule in [h.rule for h in hits], f"{rule} did not fire on {text!r}"
+    hit = next(h for h in hits if h.rule == rule)
+    assert hit.matched and hit.source and hit.advice
+
+
+@pytest.mark.parametrize(("rule", "text"), [(r, t) for r, (_, neg) in CASES.items() for t in neg])
+def test_rule_silent_on_negative_phrasing(rules: RedFlagRules, rule: str, text: str) -> None:
+    assert rule not in [h.rule for h in rules.check(text)], f"{rule} fired on {text!r}"
+
+
+def test_harmless_questions_raise_no_alarm(rules: RedFlagRules) -> None:
+    """The issue allows at most one false alarm in eight harmless questions; these raise none."""
+    fired = {q: [h.rule for h in rules.check(q)] for q in HARMLESS}
+    assert sum(1 for v in fired.values() if v) <= 1, fired
+    assert not any(fired.values()), fired
+
+
+def test_advice_follows_the_language(rules: RedFlagRules) -> None:
+    assert "120" in rules.check("我不想活了")[0].advice
+    assert "999" in rules.check("I want to kill myself")[0].advice
+
+
+def test_family_history_does_not_fire(rules: RedFlagRules) -> None:
+    assert rules.check("Family history of stroke with slurred speech in my grandfather years ago") == []
+    assert rules.check("有中风家族史，口角歪斜的是我爷爷以前") == []
+
+
+def test_rules_file_errors_name_the_problem(tmp_path: Path) -> None:
+    raw = yaml.safe_load(RED_FLAGS_FILE.read_text(encoding="utf-8"))
+    raw["rules"][0]["when"] = [["no_such_sign"]]
+    bad = tmp_path / "rules.yaml"
+    bad.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(DataFileError, match="unknown signs"):
+        RedFlagRules.from_file(bad)
