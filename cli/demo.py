@@ -53,16 +53,18 @@ def demo(
         str, typer.Option("--parts", help="Comma-separated ingest parts: kg,records,resources,literature.")
     ] = "kg,records,resources,literature",
     limit: Annotated[
-        int | None, typer.Option("--limit", help="Max documents per literature source (default 300 for a quick demo).")
+        int | None,
+        typer.Option(
+            "--limit", min=0, help="Max documents per literature source (default 300 for a quick demo, 0 = all)."),
     ] = 300,
 ) -> None:
     """Ingest into the embedded store, print graph statistics and a few example answers."""
-    from ingest import run_ingest
+    from ingest import expand_parts, run_ingest
 
+    wanted = expand_parts([p.strip() for p in parts.split(",") if p.strip()])  # unknown parts refused first
     settings = settings_for("embedded")
     data_dir = resolve_data_dir(data, settings.data_dir)
     console.print(Panel(f"medkg demo\ndata: {data_dir}\nhome: {settings.home}", expand=False))
-    wanted = [p.strip() for p in parts.split(",") if p.strip()]
     with open_cli_store(settings) as st:
         with progress() as prog:
             graph_parts = [p for p in wanted if p != "literature"]

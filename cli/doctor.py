@@ -7,6 +7,7 @@ import platform
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, distribution, version
 
+from rich.markup import escape
 from rich.table import Table
 
 from cli.common import JsonOpt, StoreOpt, console, print_json, settings_for
@@ -112,5 +113,6 @@ def doctor(store: StoreOpt = None, json_out: JsonOpt = False) -> None:
     for col in ("check", "status", "detail", "fix"):
         t.add_column(col)
     for c in checks:
-        t.add_row(c.what, "[green]ok[/]" if c.ok else "[red]missing[/]", c.detail, c.fix)
+        # detail and fix are data: escaped, or rich would eat "[ml]" in "pip install 'medkg[ml]'"
+        t.add_row(escape(c.what), "[green]ok[/]" if c.ok else "[red]missing[/]", escape(c.detail), escape(c.fix))
     console.print(t)
