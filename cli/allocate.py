@@ -16,7 +16,8 @@ app = typer.Typer(help="Solver-backed hospital allocation (OR-PAS and the genera
 
 SchemaDirOpt = Annotated[
     Path | None,
-    typer.Option("--schema-dir", help="Folder with OrPasInstance.xsd and OrPasSolution.xsd (default: the instance's)."),
+    typer.Option("--schema-dir", help="Folder with OrPasInstance.xsd and OrPasSolution.xsd (default: the instance's "
+                 "folder when they lie there, else the published XSDs shipped with medkg)."),
 ]
 
 
@@ -35,21 +36,27 @@ def or_pas(
         float | None,
         typer.Option("--time-limit", help="Seconds for the whole run (max 600; default 300 static, 160 dynamic)."),
     ] = None,
-    workers: Annotated[int, typer.Option("--workers", help="CP-SAT workers (cores).")] = 2,
+    workers: Annotated[int, typer.Option("--workers", help="CP-SAT workers (cores), 1..64.")] = 2,
     schema_dir: SchemaDirOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Solve an OR-PAS instance (CP-SAT, greedy warm start), write the solution, print the cost breakdown."""
-    from medkg.errors import InputValidationError
-    from reasoning.allocation.orpas import DEFAULT_SECONDS, load_instance, render_report, solve_orpas, write_solution
+    from cli.common import check_out_path
+    from reasoning.allocation.orpas import (
+        DEFAULT_SECONDS,
+        check_run_options,
+        load_instance,
+        render_report,
+        solve_orpas,
+        write_solution,
+    )
 
-    if mode not in ("static", "dynamic"):
-        raise InputValidationError(f"--mode must be static or dynamic, got {mode!r}")
-    time_limit = DEFAULT_SECONDS[mode] if time_limit is None else time_limit
-    if not 0 < time_limit <= 600:
-        raise InputValidationError("--time-limit must be in (0, 600] seconds")
+    check_out_path(out, instance)  # before any work: never overwrite the instance, never fail to write at the end
+    time_limit = DEFAULT_SECONDS.get(mode, 0.0) if time_limit is None else time_limit
+    check_run_options(None, mode, time_limit, workers)
     inst_xsd, sol_xsd = _schemas(schema_dir)
     inst = load_instance(instance, schema=inst_xsd)
+    check_run_options(inst, mode, time_limit, workers)
     say = (lambda _m: None) if as_json else (lambda m: err_console.print(m, highlight=False, markup=False))
     res = solve_orpas(inst, mode=mode, time_limit=time_limit, workers=workers, progress=say)  # type: ignore[arg-type]
     write_solution(out, inst, res.solution, res.report.costs, seconds=res.seconds, schema=sol_xsd)

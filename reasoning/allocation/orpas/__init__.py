@@ -8,7 +8,7 @@ from reasoning.allocation.orpas.bound import BoundResult, relaxation_bound
 from reasoning.allocation.orpas.domain import CostBreakdown, OrPasInstance, OrPasSolution
 from reasoning.allocation.orpas.referee import RefereeScore, referee_script, run_referee
 from reasoning.allocation.orpas.resample import resample_instance
-from reasoning.allocation.orpas.solve import DEFAULT_SECONDS, OrPasResult, solve_orpas
+from reasoning.allocation.orpas.solve import DEFAULT_SECONDS, OrPasResult, check_run_options, solve_orpas
 from reasoning.allocation.orpas.validator import ValidationReport, render_report, validate_solution
 from reasoning.allocation.orpas.xml_io import load_instance, read_solution, write_solution
 
@@ -21,6 +21,7 @@ __all__ = [
     "OrPasSolution",
     "RefereeScore",
     "ValidationReport",
+    "check_run_options",
     "load_instance",
     "read_solution",
     "referee_script",

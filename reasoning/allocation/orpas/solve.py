@@ -28,6 +28,7 @@ Costs are always recomputed by the independent validator on the final schedule.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,14 +37,15 @@ from typing import Literal
 from medkg.errors import InfeasibleError
 from reasoning.allocation.orpas.bound import BoundResult, relaxation_bound
 from reasoning.allocation.orpas.domain import WEIGHTS, OrPasInstance, OrPasSolution, Weights, relative_gap
-from reasoning.allocation.orpas.dynamic import MISSED_ADMISSION_COST, run_dynamic
+from reasoning.allocation.orpas.dynamic import MIN_DAY_SECONDS, MISSED_ADMISSION_COST, run_dynamic
 from reasoning.allocation.orpas.greedy import greedy_schedule
 from reasoning.allocation.orpas.lns import improve_plan
 from reasoning.allocation.orpas.model import solve_placements
 from reasoning.allocation.orpas.validator import ValidationReport, validate_solution
 from reasoning.allocation.orpas.warm import plan_around_days
 
-__all__ = ["DEFAULT_SECONDS", "OrPasResult", "solve_orpas", "to_solution"]
+__all__ = ["DEFAULT_SECONDS", "MAX_SECONDS", "MAX_WORKERS", "OrPasResult", "check_run_options", "solve_orpas",
+           "to_solution"]
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,8 @@ Mode = Literal["static", "dynamic"]
 # the CLI's and the benchmark's default seconds per run (`medkg bench allocation` reports at these): static meets
 # its 5% gap target on all 15 OR-PAS instances by 300 s (10 min is the limit); dynamic gets 160 s
 DEFAULT_SECONDS: dict[str, float] = {"static": 300.0, "dynamic": 160.0}
+MAX_SECONDS = 600.0  # the longest run any entry point accepts (issue 22 allows 10 min)
+MAX_WORKERS = 64
 ROLLING_MIN_SECONDS = 240.0
 ROLLING_SHARE = 0.3  # static mode spends this share of its time on the rolling-horizon pass
 BOUND_SHARE = 0.4  # at most this share of the time for the two bound relaxations
@@ -205,12 +209,34 @@ def solve_orpas(
     progress: Callable[[str], None] | None = None,
     weights: Weights = WEIGHTS,
 ) -> OrPasResult:
-    """Solve an instance; ``time_limit`` is the total for the whole run (split over days in dynamic mode)."""
+    """Solve an instance; ``time_limit`` is the total for the whole run (split over days in dynamic mode).
+
+    The options are checked before any work (:func:`check_run_options`)."""
+    check_run_options(inst, mode, time_limit, workers)
     say = progress or (lambda _msg: None)
     if mode == "static":
         return _static(inst, time_limit, workers, max_delay, say, weights)
-    if mode == "dynamic":
-        return _dynamic(inst, time_limit, workers, max_delay, say, weights)
+    return _dynamic(inst, time_limit, workers, max_delay, say, weights)
+
+
+def check_run_options(inst: OrPasInstance | None, mode: str, time_limit: float, workers: int) -> None:
+    """Refuse options no run can honour, with one line naming the option: a mode other than static/dynamic, a
+    time limit that is not a finite number of seconds in ``(0, MAX_SECONDS]``, workers outside ``1..MAX_WORKERS``,
+    and (given the instance) a dynamic time limit below ``MIN_DAY_SECONDS`` per day of the horizon plus the final
+    plan, which every day's solve needs at least (the run would overrun it)."""
     from medkg.errors import InputValidationError
 
-    raise InputValidationError(f"mode must be 'static' or 'dynamic', got {mode!r}")
+    if mode not in ("static", "dynamic"):
+        raise InputValidationError(f"mode must be 'static' or 'dynamic', got {mode!r}")
+    if isinstance(time_limit, bool) or not isinstance(time_limit, int | float) or not math.isfinite(time_limit) \
+            or not 0 < time_limit <= MAX_SECONDS:
+        raise InputValidationError(f"time limit must be a number of seconds in (0, {MAX_SECONDS:g}], "
+                                   f"got {time_limit!r}")
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= MAX_WORKERS:
+        raise InputValidationError(f"workers must be an integer in [1, {MAX_WORKERS}], got {workers!r}")
+    if inst is not None and mode == "dynamic":
+        need = MIN_DAY_SECONDS * (inst.horizon + 1)
+        if time_limit < need:
+            raise InputValidationError(f"dynamic mode needs a time limit of at least {need:g} s for a "
+                                       f"{inst.horizon}-day horizon ({MIN_DAY_SECONDS:g} s a day and the final "
+                                       f"plan), got {time_limit:g}")

@@ -114,10 +114,11 @@ def test_cp_sat_model_objective_is_the_referee_total(referee: Path, tmp_path: Pa
 
 def test_dynamic_plan(referee: Path, tmp_path: Path) -> None:
     """Day-by-day plans (present patients moved, admissions decided each day) agree with the referee."""
+    from reasoning.allocation.orpas.dynamic import MIN_DAY_SECONDS
     from reasoning.allocation.orpas.solve import solve_orpas
 
     for inst in (load_instance(schema_dir() / "or_pas_dept4_short07.xml"), _edge_folder(tmp_path)):
-        res = solve_orpas(inst, mode="dynamic", time_limit=1.0, workers=1)
+        res = solve_orpas(inst, mode="dynamic", time_limit=MIN_DAY_SECONDS * (inst.horizon + 1), workers=1)
         _agree(referee, inst, res.solution, tmp_path / f"dynamic-{inst.name}.xml")
 
 
