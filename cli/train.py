@@ -12,4 +12,5 @@ __all__ = ["app"]
 app = typer.Typer(
     help="Train the models medkg ships: the answer generator's LoRA adapter, the triage classifier, the NER head.",
     no_args_is_help=True,
+PLACEHOLDER
 )
