@@ -12,5 +12,5 @@ __all__ = ["app"]
 app = typer.Typer(
     help="Train the models medkg ships: the answer generator's LoRA adapter, the triage classifier, the NER head.",
     no_args_is_help=True,
-PLACEHOLDER
 )
+from cli.train_consult import train_ner, train_triage_cmd; app.command("triage")(train_triage_cmd); app.command("ner")(train_ner)  # noqa: E402, E702, I001

@@ -11,3 +11,4 @@ from cli.bench.allocation import bench_allocation; app.command("allocation")(ben
 from cli.bench.ingest_bench import bench_ingest; app.command("ingest")(bench_ingest)  # noqa: E402, E702, I001
 from cli.bench.retrieval import bench_retrieval; app.command("retrieval")(bench_retrieval)  # noqa: E402, E702, I001
 from cli.bench.faiss_bench import bench_faiss; app.command("faiss")(bench_faiss)  # noqa: E402, E702, I001
+from cli.bench.consult import bench_consult; app.command("consult")(bench_consult)  # noqa: E402, E702, I001
