@@ -13,4 +13,4 @@ app = typer.Typer(
     help="Train the models medkg ships: the answer generator's LoRA adapter, the triage classifier, the NER head.",
     no_args_is_help=True,
 )
-from cli.train_consult import train_ner, train_triage_cmd; app.command("triage")(train_triage_cmd); app.command("ner")(train_ner)  # noqa: E402, E702, I001
+from cli.train_consult import train_ner, train_triage_cmd; app.command("triage")(train_triage_cmd); app.command("ner")(train_ner)  # noqa: E402, E702, I001, E501
