@@ -27,7 +27,7 @@ def serve(
         "--workers", min=1, max=64, help="Worker processes (each loads its own models; keep 1 on small hosts).")] = 1,
 ) -> None:
     """Serve the API: the chat page at /, OpenAI-compatible POST /v1/chat/completions and GET /v1/models,
-    /v1/search, /v1/ask, /v1/consult, /v1/graph/..., /v1/allocate[/emergency], /v1/patients/{pseudonym},
+    /v1/search, /v1/ask, /v1/consult, /v1/graph/..., /v1/allocate, /v1/allocate/emergency, /v1/patients/{pseudonym},
     /v1/ingest (admin), /healthz, /readyz, /metrics; OpenAPI docs at /docs. Keys: `medkg keys create`.
     Uses the store named by MEDKG_STORE (embedded by default, or neo4j). The access log names route templates
     and statuses only (uvicorn's own access log, which prints query strings, is off)."""
