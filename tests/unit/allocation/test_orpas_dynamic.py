@@ -114,7 +114,7 @@ def test_or_reserve_is_priced_when_the_commit_leaves_too_few_minutes(tmp_path: P
     res = solve_placements(inst, inst.patients, time_limit=10, reserves=[OrReserve("S2", 0, minutes, (1000,))])
     assert res.assignment["B"][1] == 0
     assert base.objective is not None and res.objective is not None
-    assert res.objective - base.objective == extra
+    assert res.objective - base.objective == pytest.approx(extra, abs=1e-6)
 
 
 def test_postponing_beyond_the_window_is_priced_only_when_the_window_allows(tmp_path: Path) -> None:
@@ -187,7 +187,8 @@ def test_a_day_model_credits_idle_beds_only_before_credit_until(tmp_path: Path) 
     full = solve_placements(alone, alone.patients, time_limit=10)
     cut = solve_placements(alone, alone.patients, time_limit=10, credit_until=1)
     assert full.assignment == cut.assignment == {"A": ("R1", 0)}
-    assert full.objective is not None and cut.objective is not None and cut.objective - full.objective == 20
+    assert full.objective is not None and cut.objective is not None
+    assert cut.objective - full.objective == pytest.approx(20, abs=1e-6)
 
 
 def test_a_due_patient_is_never_left_out_for_a_reserve(tmp_path: Path) -> None:
@@ -219,7 +220,7 @@ def test_a_bed_reserve_counts_only_patients_who_must_stay_in_its_rooms(tmp_path:
         free = solve_placements(inst, inst.patients, time_limit=10)
         kept = solve_placements(inst, inst.patients, time_limit=10, reserves=keep)
         assert free.objective is not None and kept.objective is not None
-        assert kept.objective - free.objective == missed, who.name
+        assert kept.objective - free.objective == pytest.approx(missed, abs=1e-6), who.name
 
 
 def test_held_sums_the_share_of_stays_still_in_hospital() -> None:
@@ -235,8 +236,9 @@ def test_a_day_model_credits_far_or_time_at_far_or_credit(tmp_path: Path) -> Non
     near = solve_placements(inst, inst.patients, time_limit=10, near_or_until=1, far_or_credit=FAR_OR_CREDIT)
     far = solve_placements(inst, inst.patients, time_limit=10, near_or_until=0, far_or_credit=FAR_OR_CREDIT)
     assert full.assignment == near.assignment == far.assignment
-    assert full.objective is not None and near.objective == full.objective
-    assert far.objective is not None and far.objective - full.objective == (WEIGHTS.idle_or - FAR_OR_CREDIT) * 60
+    assert full.objective is not None and near.objective == pytest.approx(full.objective, abs=1e-6)
+    assert far.objective is not None
+    assert far.objective - full.objective == pytest.approx((WEIGHTS.idle_or - FAR_OR_CREDIT) * 60, abs=1e-6)
     assert 0 < FAR_OR_CREDIT < WEIGHTS.idle_or
 
 
