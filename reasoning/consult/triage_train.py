@@ -83,13 +83,16 @@ def train_triage(rows: Sequence[Consultation], *, train_share: float = 0.8, c: f
     svm = sk_svm.LinearSVC(C=c, class_weight="balanced", max_iter=5000, random_state=seed).fit(x, y)
     classes = [str(k) for k in svm.classes_]
     coef = np.asarray(svm.coef_, dtype=np.float64).T  # (features, classes)
+    intercept = np.asarray(svm.intercept_, dtype=np.float64)
+    if len(classes) == 2:  # a binary SVM has one weight vector, for the second class
+        coef, intercept = np.hstack([-coef, coef]), np.array([-intercept[0], intercept[0]])
     keep = np.abs(coef).max(axis=1) >= prune
     names = vec.get_feature_names_out()
     vocab = {str(names[i]): j for j, i in enumerate(np.flatnonzero(keep))}
     meta = {"format": 1, "model": "LinearSVC(class_weight=balanced)", "C": c, "features": len(vocab),
             "features_before_pruning": len(names), "prune_below": prune, "train_rows": len(train),
             "validation_rows": len(val), "train_share": train_share, "temperature": 0.5}
-    model = TriageModel(vocab, np.asarray(vec.idf_)[keep], coef[keep], np.asarray(svm.intercept_, dtype=np.float64),
+    model = TriageModel(vocab, np.asarray(vec.idf_)[keep], coef[keep], intercept,
                         classes, meta)
     train_s = time.perf_counter() - t0
     report = evaluate_triage(model, val)
