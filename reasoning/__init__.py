@@ -1,5 +1,5 @@
 """medkg reasoning layer: what is decided from the evidence: cited answers (``AnswerEngine`` over a ``Generator``)
-and solver-backed allocation."""
+consultations (``ConsultationService``: red flags, differential, department, drugs) and solver-backed allocation."""
 
 from reasoning.allocation import (
     AllocationRequest,
@@ -13,6 +13,7 @@ from reasoning.allocation import (
     write_solution,
 )
 from reasoning.answer import Answer, AnswerConfig, AnswerEngine, AnswerEvent, Sentence, SentenceChecker
+from reasoning.consult import ConsultationAnswer, ConsultationService
 from reasoning.generation import Generator, TransformersGenerator, load_generator
 
 __all__ = [
@@ -23,6 +24,8 @@ __all__ = [
     "AnswerConfig",
     "AnswerEngine",
     "AnswerEvent",
+    "ConsultationAnswer",
+    "ConsultationService",
     "Generator",
     "Sentence",
     "SentenceChecker",
