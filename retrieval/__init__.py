@@ -21,6 +21,10 @@ from retrieval.evaluation import (
     percentiles,
     recall_metrics,
     run_queries,
+    score_setting,
+    select_fusion,
+    silver_relevance,
+    split_halves,
 )
 from retrieval.faiss_index import REBUILD_COMMAND, FaissIndex
 from retrieval.fusion import FusedHit, FusionSetting, fuse, rrf, zscore_fusion
@@ -69,6 +73,10 @@ __all__ = [
     "recall_metrics",
     "rrf",
     "run_queries",
+    "score_setting",
+    "select_fusion",
+    "silver_relevance",
+    "split_halves",
     "zscore_fusion",
 ]
 

@@ -4,17 +4,22 @@ Each query is searched once per retriever (depth ``depth`` passages); passage hi
 document (max of the passage scores = rank of the document's best passage), and fusion is recomputed from
 those per-retriever document rankings, so fusion settings can be compared without searching again.
 
-Choosing fusion weights on the same questions they are reported on overstates them, so
-:func:`cross_validate_fusion` gives the honest figure: k-fold cross-validation of the selection itself (the grid's
-best setting is chosen on k-1 folds and scored on the held-out fold; every question is scored exactly once, by a
-setting that never saw it).
+Choosing fusion weights (or any other setting) on the same questions they are reported on overstates them. The
+honest figure is on questions no choice has seen: :func:`split_halves` cuts a development set into a fixed tune half
+and a held-out half (by a hash of each question's id, so neither file order nor a seed moves a question), settings
+are chosen on the tune half only (:func:`select_fusion`) and reported on the held-out half. :func:`silver_relevance`
+labels questions that come without relevance judgements (BioASQ yes/no: question → the snippets that carry its
+ideal answer) by word overlap alone, independent of every retriever. :func:`cross_validate_fusion` (k-fold
+cross-validation of the selection itself) is kept for finer-grained comparisons.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import logging
 import random
+import re
 import statistics
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -24,6 +29,7 @@ from pydantic import BaseModel, Field
 
 from retrieval.fusion import FusionSetting, fuse
 from retrieval.retriever import HybridRetriever
+from retrieval.text import STOPWORDS_EN
 
 __all__ = [
     "CVResult",
@@ -38,6 +44,10 @@ __all__ = [
     "percentiles",
     "recall_metrics",
     "run_queries",
+    "score_setting",
+    "select_fusion",
+    "silver_relevance",
+    "split_halves",
 ]
 
 log = logging.getLogger(__name__)
@@ -47,6 +57,40 @@ class EvalQuery(BaseModel):
     query: str
     relevant: set[str] = Field(default_factory=set, description="Relevant document ids.")
     label: str | None = None
+    id: str | None = Field(default=None, description="Stable id of the question (splits use it; else the query).")
+
+
+def split_halves(queries: Sequence[EvalQuery]) -> tuple[list[int], list[int]]:
+    """Indices of the tune half and of the held-out half: a question is held out when the first byte of
+    sha256(its id, else its text) is odd. Fixed for good: it depends on no file order, seed or retriever, so a
+    setting chosen on the tune half has never seen a held-out question."""
+    tune: list[int] = []
+    held: list[int] = []
+    for i, q in enumerate(queries):
+        digest = hashlib.sha256((q.id if q.id is not None else q.query).encode("utf-8")).digest()
+        (held if digest[0] % 2 else tune).append(i)
+    return tune, held
+
+
+_SILVER_WORD = re.compile(r"[a-z0-9]+")
+_SILVER_STOP = STOPWORDS_EN | {"yes", "no", "not"}
+
+
+def _silver_words(text: str) -> set[str]:
+    return {w for w in _SILVER_WORD.findall(text.lower()) if len(w) > 2 and w not in _SILVER_STOP}
+
+
+def silver_relevance(
+    question: str, answers: Sequence[str], passages: Iterable[tuple[str, str]], *, min_overlap: float = 0.5
+) -> set[str]:
+    """Documents with a passage that holds at least ``min_overlap`` of the content words of the question and its
+    ideal answers together (``passages``: (doc id, text)). Word overlap only, no model and no retriever: a silver
+    label for sets without relevance judgements, biased towards lexical matches (say so where it is reported)."""
+    want = _silver_words(question).union(*(_silver_words(a) for a in answers))
+    if not want:
+        return set()
+    need = min_overlap * len(want)
+    return {doc for doc, text in passages if len(want & _silver_words(text)) >= need}
 
 
 class QueryRuns(BaseModel):
@@ -243,6 +287,39 @@ def _metrics(positions: Sequence[int | None], ks: Sequence[int] = (1, 5, 10)) ->
 
 def _objective(positions: Sequence[int | None], objective: str) -> float:
     m = _metrics(positions)
+    return m.mrr if objective == "mrr" else m.recall[int(objective.removeprefix("r@"))]
+
+
+def score_setting(
+    runs: QueryRuns, queries: Sequence[EvalQuery], setting: FusionSetting, indices: Sequence[int] | None = None
+) -> Metrics:
+    """Recall@1/5/10 and MRR of ``setting`` on the queries at ``indices`` (all when None)."""
+    idx = range(len(queries)) if indices is None else indices
+    sc = runs.scores if runs.scores else None
+    return _metrics(
+        [_first_relevant(runs.rankings[i], queries[i].relevant, setting, sc[i] if sc else None) for i in idx]
+    )
+
+
+def select_fusion(
+    runs: QueryRuns,
+    queries: Sequence[EvalQuery],
+    indices: Sequence[int],
+    grid: Sequence[FusionSetting] | None = None,
+    *,
+    objective: str = "mrr",
+) -> FusionSetting:
+    """The grid's best setting by ``objective`` on the queries at ``indices`` only (ties: the earlier entry)."""
+    cands = list(grid) if grid is not None else fusion_grid(zscore=bool(runs.scores))
+    if not cands:
+        raise ValueError("the fusion grid is empty")
+    if not indices:
+        raise ValueError("select_fusion needs at least one query")
+    scores = [_objective_of(score_setting(runs, queries, c, indices), objective) for c in cands]
+    return cands[max(range(len(cands)), key=lambda j: (scores[j], -j))]
+
+
+def _objective_of(m: Metrics, objective: str) -> float:
     return m.mrr if objective == "mrr" else m.recall[int(objective.removeprefix("r@"))]
 
 
