@@ -61,3 +61,27 @@ def test_all_on_a_data_dir_without_literature_skips_it(tmp_path: Path) -> None:
     by_source = {s.source: s for s in report.sources}
     assert "skipped" in by_source["literature"].notes
     assert by_source["hetionet"].nodes_written > 0
+
+
+def test_empty_literature_file_is_refused_before_anything_is_written(_private_home: Path, tmp_path: Path) -> None:
+    """Old code: exit 0 and the source's stored documents deleted. Now a DataFileError naming the file, with the kg
+    part of the same run not written either (every file is checked before the first write)."""
+    import shutil
+
+    from medkg.errors import DataFileError
+
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE_DIR / "kg", data / "kg")
+    (data / "literature").mkdir()
+    (data / "literature" / "pubmed_abstracts.jsonl").write_bytes(b"")
+    result = CliRunner().invoke(app, ["ingest", "kg", "literature", "--data", str(data)])
+    assert isinstance(result.exception, DataFileError)
+    assert "file is empty" in str(result.exception) and "pubmed_abstracts.jsonl" in str(result.exception)
+    stats = CliRunner().invoke(app, ["graph", "stats", "--json"])
+    assert '"Disease"' not in stats.output
+
+
+def test_ingest_help_documents_replace_and_strict() -> None:
+    result = CliRunner().invoke(app, ["ingest", "literature", "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    assert "--replace" in result.output and "--strict" in result.output
