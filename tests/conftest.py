@@ -1,6 +1,8 @@
 """Session-wide test setup: offline model hubs, a private MEDKG_HOME per test, graph store fixtures and the
 Bolt test server (real Neo4j when ``MEDKG_NEO4J_URI`` is set, else ArcadeDB via ``scripts/bolt-server.sh``).
 
+Under ``CI=true`` a skipped test fails (see :mod:`tests.ci_skips`), except tests marked ``gpu``.
+
 Fixtures for everyone: ``embedded_store`` (fresh EmbeddedGraphStore in tmp_path), ``bolt_server`` (connection
 info), ``bolt_store`` (Neo4jGraphStore on the test server, wiped before the test).
 """
@@ -22,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.ci_skips import ci_required, pytest_runtest_makereport  # noqa: F401  (the hook: skips fail under CI=true)
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -57,7 +61,7 @@ def _private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
 
 
 def _bolt_required() -> bool:
-    return os.environ.get("CI", "").lower() == "true" or os.environ.get("MEDKG_REQUIRE_BOLT") == "1"
+    return ci_required() or os.environ.get("MEDKG_REQUIRE_BOLT") == "1"
 
 
 def _unavailable(reason: str) -> None:
