@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import networkx as nx
 import pytest
 
-from kg.embedded.algo import Edge, match_rank, merge_node, select_neighbourhood, shortest_paths
+from kg.algo import Edge, match_rank, merge_node, select_neighbourhood, shortest_paths
 from tests.contract.fixtures import node
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from kg.algo import Edge, select_neighbourhood
 from kg.embedded import EmbeddedGraphStore
-from kg.embedded.algo import Edge, select_neighbourhood
 from kg.embedded.cache import GraphCache
 from medkg.types import Node, Relationship
 from tests.contract import fixtures as fx
