@@ -1,4 +1,4 @@
-"""What ``ingest_literature`` needs from a passage indexer (``retrieval.indexing.PassageIndexer`` satisfies it;
+"""What the literature index step needs from a passage indexer (``retrieval.PassageIndexer`` satisfies it;
 tests inject a small in-memory one)."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The literature sources ``ingest_literature`` reads by default, and how to name user files.
+"""The literature sources a run reads by default (one :class:`~ingest.literature.LiteratureReader` each), and how to
+name user files.
 
 Default layout under the data directory (``../shared/data`` or ``--data DIR``):
 
