@@ -55,6 +55,7 @@ import dataclasses
 import functools
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from reasoning.allocation.orpas.domain import (
     OrPasInstance,
@@ -63,7 +64,14 @@ from reasoning.allocation.orpas.domain import (
     Weights,
 )
 from reasoning.allocation.orpas.greedy import greedy_schedule
-from reasoning.allocation.orpas.model import BedReserve, OrReserve, solve_placements
+from reasoning.allocation.orpas.model import (
+    BedReserve,
+    ModelOptions,
+    ModelResult,
+    OrCredit,
+    OrReserve,
+    solve_placements,
+)
 from reasoning.allocation.orpas.options import allowed_rooms, placement_cost, room_kind
 from reasoning.allocation.orpas.reserves import URGENT_NOTICE, day_reserves
 from reasoning.allocation.orpas.scarce import spare_rooms_view
@@ -89,6 +97,11 @@ class DynamicOutcome:
     plan: dict[str, tuple[str, int]]  # patient -> (room on admission, admission day)
     statuses: list[str]
     unplaced: list[str]
+
+
+def _solve(inst: OrPasInstance, model: list[OrPasPatient], base: ModelOptions, **change: Any) -> ModelResult:
+    """One search of a day's model: its options with ``change`` (the start, the time, presolve)."""
+    return solve_placements(inst, model, dataclasses.replace(base, **change))
 
 
 def _continuing(p: OrPasPatient, admitted_on: int, room: str, d: int) -> OrPasPatient:
@@ -203,10 +216,10 @@ def run_dynamic(inst: OrPasInstance, *, time_limit: float, workers: int, max_del
         day_weights = weights if last else dataclasses.replace(weights,
                                                                 transfer=DAY_TRANSFER_FACTOR * weights.transfer)
         # every search of the day solves the same model; only the start, the time and presolve differ
-        solve_day = functools.partial(solve_placements, day_inst, model, earliest=d, workers=workers,
-                                      max_delay=window, weights=day_weights, drop_cost=costs, reserves=reserves,
-                                      firm=firm, credit_until=credit, near_or_until=near_or,
-                                      far_or_credit=FAR_OR_CREDIT)
+        day_opts = ModelOptions(earliest=d, workers=workers, max_delay=window, weights=day_weights, drop_cost=costs,
+                                reserves=reserves, firm=firm, credit_until=credit,
+                                or_credit=None if near_or is None else OrCredit(near_or, FAR_OR_CREDIT))
+        solve_day = functools.partial(_solve, day_inst, model, day_opts)
         res = solve_day(hint=warm, time_limit=budget, presolve=last)
         for _ in range(FINAL_RETRIES if last else RETRIES):  # a known patient left out: search again, presolve on
             lost = [n for n in res.dropped if costs[n] >= MISSED_ADMISSION_COST]

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 
 from reasoning.allocation.orpas.domain import WEIGHTS, OrPasInstance, OrPasPatient, Weights
-from reasoning.allocation.orpas.model import solve_placements
+from reasoning.allocation.orpas.model import ModelOptions, solve_placements
 from reasoning.allocation.orpas.options import placement_cost
 
 __all__ = ["LNS_MOVE_SECONDS", "improve_plan"]
@@ -99,8 +99,9 @@ def improve_plan(
         if not free:
             continue
         fixed = {n: pa for n, pa in best.items() if n not in free}
-        res = solve_placements(inst, inst.patients, fixed=fixed, hint=best, time_limit=min(LNS_MOVE_SECONDS, left),
-                               workers=workers, weights=weights, presolve=True, drop_cost=must)
+        opts = ModelOptions(fixed=fixed, hint=best, time_limit=min(LNS_MOVE_SECONDS, left), workers=workers,
+                            weights=weights, presolve=True, drop_cost=must)
+        res = solve_placements(inst, inst.patients, opts)
         if res.objective is not None and res.objective < best_obj - 0.5 and len(res.assignment) >= len(best):
             best, best_obj = dict(res.assignment), res.objective
             kept += 1

@@ -40,7 +40,7 @@ from reasoning.allocation.orpas.domain import WEIGHTS, OrPasInstance, OrPasSolut
 from reasoning.allocation.orpas.dynamic import MIN_DAY_SECONDS, MISSED_ADMISSION_COST, run_dynamic
 from reasoning.allocation.orpas.greedy import greedy_schedule
 from reasoning.allocation.orpas.lns import improve_plan
-from reasoning.allocation.orpas.model import solve_placements
+from reasoning.allocation.orpas.model import ModelOptions, solve_placements
 from reasoning.allocation.orpas.validator import ValidationReport, validate_solution
 from reasoning.allocation.orpas.warm import plan_around_days
 
@@ -156,8 +156,9 @@ def _static(inst: OrPasInstance, time_limit: float, workers: int, max_delay: int
         stage = "relaxation days + CP-SAT + LNS"
     else:  # everybody may be left out at a prohibitive cost: the greedy start is then always a complete hint
         must = {p.name: MISSED_ADMISSION_COST for p in inst.patients if not p.present}
-        res = solve_placements(inst, inst.patients, hint=greedy, time_limit=left * CPSAT_SHARE, workers=workers,
-                               max_delay=max_delay, progress=progress, weights=w, drop_cost=must)
+        res = solve_placements(inst, inst.patients, ModelOptions(
+            hint=greedy, time_limit=left * CPSAT_SHARE, workers=workers, max_delay=max_delay, progress=progress,
+            weights=w, drop_cost=must))
         status, objective = res.status, res.objective
         if res.assignment:
             start, start_obj = res.assignment, res.objective if res.objective is not None else float("inf")

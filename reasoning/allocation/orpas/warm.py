@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 from reasoning.allocation.orpas.domain import WEIGHTS, OrPasInstance, OrPasPatient, Weights
 from reasoning.allocation.orpas.greedy import greedy_schedule
-from reasoning.allocation.orpas.model import solve_placements
+from reasoning.allocation.orpas.model import ModelOptions, solve_placements
 
 __all__ = ["LEFT_OUT_COST", "narrowed_instance", "plan_around_days"]
 
@@ -73,8 +73,8 @@ def plan_around_days(
     start, failed = greedy_schedule(narrow, narrow.patients, weights=weights)
     log.info("narrowed greedy: %d placed, %d left for CP-SAT", len(start), len(failed))
     may_drop = {p.name: LEFT_OUT_COST for p in narrow.patients if not p.present}
-    res = solve_placements(narrow, narrow.patients, hint=start, time_limit=time_limit, workers=workers,
-                           weights=weights, drop_cost=may_drop, progress=progress)
+    res = solve_placements(narrow, narrow.patients, ModelOptions(
+        hint=start, time_limit=time_limit, workers=workers, weights=weights, drop_cost=may_drop, progress=progress))
     plan = res.assignment if res.assignment else start
     log.info("plan around the relaxation's days: %s, %d of %d placed", res.status, len(plan), len(inst.patients))
     return dict(plan)

@@ -16,7 +16,7 @@ from reasoning.allocation.orpas.dynamic import (
     _postpone_cost,
     run_dynamic,
 )
-from reasoning.allocation.orpas.model import BedReserve, OrReserve, solve_placements
+from reasoning.allocation.orpas.model import BedReserve, ModelOptions, OrCredit, OrReserve, solve_placements
 from reasoning.allocation.orpas.options import placement_cost
 from reasoning.allocation.orpas.reserves import (
     OR_RESERVE_COST,
@@ -48,7 +48,7 @@ def _with_a_fixed_to_day0(inst: OrPasInstance) -> OrPasInstance:
 @pytest.mark.parametrize(("cost_a", "cost_c", "out"), [(100_000, 50, "C"), (50, 100_000, "A")])
 def test_cheaper_drop_is_the_one_left_out(tmp_path: Path, cost_a: int, cost_c: int, out: str) -> None:
     inst = _with_a_fixed_to_day0(_load(tmp_path, _C))
-    res = solve_placements(inst, inst.patients, time_limit=10, drop_cost={"A": cost_a, "C": cost_c})
+    res = solve_placements(inst, inst.patients, ModelOptions(time_limit=10, drop_cost={"A": cost_a, "C": cost_c}))
     assert res.status == "OPTIMAL"
     assert res.dropped == [out]
     assert set(res.assignment) == {"A", "B", "C"} - {out}
@@ -56,7 +56,7 @@ def test_cheaper_drop_is_the_one_left_out(tmp_path: Path, cost_a: int, cost_c: i
 
 def test_droppable_patient_without_any_room_is_reported_not_raised(tmp_path: Path) -> None:
     inst = _load(tmp_path, NO_ROOM_PATIENT)
-    res = solve_placements(inst, inst.patients, time_limit=10, drop_cost={"N": MISSED_ADMISSION_COST})
+    res = solve_placements(inst, inst.patients, ModelOptions(time_limit=10, drop_cost={"N": MISSED_ADMISSION_COST}))
     assert res.dropped == ["N"]
     assert set(res.assignment) == {"A", "B"}
 
@@ -95,13 +95,13 @@ def test_bed_reserve_moves_a_postponable_admission_off_the_commit_day(tmp_path: 
     full = _load(tmp_path, "")
     inst = dataclasses.replace(full, patients=[p for p in full.patients if p.name == "A"])
     keep = [BedReserve(frozenset({"R1"}), 1, (1000,))]
-    free = solve_placements(inst, inst.patients, time_limit=10)
+    free = solve_placements(inst, inst.patients, ModelOptions(time_limit=10))
     assert free.assignment["A"] == ("R1", 0)
     # admitted on day 0, A (R1 only) would hold R1's bed on day 1; admitted on day 1 he is not committed today
-    res = solve_placements(inst, inst.patients, time_limit=10, reserves=keep)
+    res = solve_placements(inst, inst.patients, ModelOptions(time_limit=10, reserves=keep))
     assert res.status == "OPTIMAL" and res.assignment["A"] == ("R1", 1)
     # a firm patient counts wherever he is planned: only day 2 leaves the bed of day 1 free
-    firm = solve_placements(inst, inst.patients, time_limit=10, reserves=keep, firm=frozenset({"A"}))
+    firm = solve_placements(inst, inst.patients, ModelOptions(time_limit=10, reserves=keep, firm=frozenset({"A"})))
     assert firm.assignment["A"] == ("R1", 2)
 
 
@@ -109,9 +109,10 @@ def test_bed_reserve_moves_a_postponable_admission_off_the_commit_day(tmp_path: 
 def test_or_reserve_is_priced_when_the_commit_leaves_too_few_minutes(tmp_path: Path, minutes: int,
                                                                        extra: int) -> None:
     inst = _load(tmp_path, "")
-    base = solve_placements(inst, inst.patients, time_limit=10)
+    base = solve_placements(inst, inst.patients, ModelOptions(time_limit=10))
     # B's 80-minute surgery can only be on day 0 (S2: 60 slot minutes + 30 admitted overtime = 90)
-    res = solve_placements(inst, inst.patients, time_limit=10, reserves=[OrReserve("S2", 0, minutes, (1000,))])
+    res = solve_placements(inst, inst.patients,
+                           ModelOptions(time_limit=10, reserves=[OrReserve("S2", 0, minutes, (1000,))]))
     assert res.assignment["B"][1] == 0
     assert base.objective is not None and res.objective is not None
     assert res.objective - base.objective == pytest.approx(extra, abs=1e-6)
@@ -184,8 +185,8 @@ def test_a_day_model_credits_idle_beds_only_before_credit_until(tmp_path: Path) 
     assert _postpone_cost(inst, by["A"], 0, 0, WEIGHTS, credit_until=1) == 1 + 5
     assert _postpone_cost(inst, by["A"], 0, 0, WEIGHTS, credit_until=2) == 1 + 5 - 20
     alone = dataclasses.replace(inst, patients=[by["A"]])
-    full = solve_placements(alone, alone.patients, time_limit=10)
-    cut = solve_placements(alone, alone.patients, time_limit=10, credit_until=1)
+    full = solve_placements(alone, alone.patients, ModelOptions(time_limit=10))
+    cut = solve_placements(alone, alone.patients, ModelOptions(time_limit=10, credit_until=1))
     assert full.assignment == cut.assignment == {"A": ("R1", 0)}
     assert full.objective is not None and cut.objective is not None
     assert cut.objective - full.objective == pytest.approx(20, abs=1e-6)
@@ -197,11 +198,11 @@ def test_a_due_patient_is_never_left_out_for_a_reserve(tmp_path: Path) -> None:
     # C is due today and holds R1 (1 bed) on day 1 too; that day's reserve of R1 is priced above a left-out patient
     keep = [BedReserve(frozenset({"R1"}), 1, (MISSED_ADMISSION_COST + 50_000,))]
     plain = {"C": MISSED_ADMISSION_COST}
-    left = solve_placements(inst, inst.patients, time_limit=10, drop_cost=plain, reserves=keep)
+    left = solve_placements(inst, inst.patients, ModelOptions(time_limit=10, drop_cost=plain, reserves=keep))
     assert left.dropped == ["C"]  # what happened on dept6_short07 (Pat_132)
     costs = _outranking(plain, keep)
     assert costs == {"C": 2 * MISSED_ADMISSION_COST + 50_000}
-    placed = solve_placements(inst, inst.patients, time_limit=10, drop_cost=costs, reserves=keep)
+    placed = solve_placements(inst, inst.patients, ModelOptions(time_limit=10, drop_cost=costs, reserves=keep))
     assert placed.dropped == [] and placed.assignment["C"] == ("R1", 0)
     assert _outranking({"A": 40}, keep) == {"A": 40}  # a postponable patient still weighs his delay against it
 
@@ -217,8 +218,8 @@ def test_a_bed_reserve_counts_only_patients_who_must_stay_in_its_rooms(tmp_path:
     keep = [BedReserve(frozenset({"R1"}), 1, (1000,))]
     for who, missed in ((a, 1000), (b, 0)):
         inst = dataclasses.replace(full, patients=[who])
-        free = solve_placements(inst, inst.patients, time_limit=10)
-        kept = solve_placements(inst, inst.patients, time_limit=10, reserves=keep)
+        free = solve_placements(inst, inst.patients, ModelOptions(time_limit=10))
+        kept = solve_placements(inst, inst.patients, ModelOptions(time_limit=10, reserves=keep))
         assert free.objective is not None and kept.objective is not None
         assert kept.objective - free.objective == pytest.approx(missed, abs=1e-6), who.name
 
@@ -232,9 +233,9 @@ def test_held_sums_the_share_of_stays_still_in_hospital() -> None:
 def test_a_day_model_credits_far_or_time_at_far_or_credit(tmp_path: Path) -> None:
     inst = _load(tmp_path, "")
     # B's 80-minute surgery fills S2's one 60-minute slot of day 0: credited 10 a minute while day 0 is near
-    full = solve_placements(inst, inst.patients, time_limit=10)
-    near = solve_placements(inst, inst.patients, time_limit=10, near_or_until=1, far_or_credit=FAR_OR_CREDIT)
-    far = solve_placements(inst, inst.patients, time_limit=10, near_or_until=0, far_or_credit=FAR_OR_CREDIT)
+    full = solve_placements(inst, inst.patients, ModelOptions(time_limit=10))
+    near = solve_placements(inst, inst.patients, ModelOptions(time_limit=10, or_credit=OrCredit(1, FAR_OR_CREDIT)))
+    far = solve_placements(inst, inst.patients, ModelOptions(time_limit=10, or_credit=OrCredit(0, FAR_OR_CREDIT)))
     assert full.assignment == near.assignment == far.assignment
     assert full.objective is not None and near.objective == pytest.approx(full.objective, abs=1e-6)
     assert far.objective is not None

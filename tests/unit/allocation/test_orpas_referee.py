@@ -93,7 +93,7 @@ def test_resampled_variants(referee: Path, tmp_path: Path) -> None:
 def test_cp_sat_model_objective_is_the_referee_total(referee: Path, tmp_path: Path) -> None:
     """The single-room CP-SAT model optimises the official cost: its objective is the referee's total (a published
     instance with 25 patients free around a greedy plan, as an LNS move; and the whole edge-case instance)."""
-    from reasoning.allocation.orpas.model import solve_placements
+    from reasoning.allocation.orpas.model import ModelOptions, solve_placements
 
     inst = load_instance(schema_dir() / "or_pas_dept2_short05.xml")
     greedy, failed = greedy_schedule(inst, inst.patients)
@@ -101,12 +101,12 @@ def test_cp_sat_model_objective_is_the_referee_total(referee: Path, tmp_path: Pa
     free = {p.name for p in inst.patients if p.surgery_day is not None and not p.elective} | {
         p.name for p in inst.patients[::20]}
     fixed = {n: pa for n, pa in greedy.items() if n not in free}
-    res = solve_placements(inst, inst.patients, fixed=fixed, hint=greedy, time_limit=10.0, workers=1)
+    res = solve_placements(inst, inst.patients, ModelOptions(fixed=fixed, hint=greedy, time_limit=10.0, workers=1))
     assert res.objective is not None and len(res.assignment) == len(inst.patients)
     ref = _agree(referee, inst, to_solution(inst, res.assignment), tmp_path / "cpsat.xml")
     assert ref.violations == 0 and ref.total == pytest.approx(res.objective, abs=0.5)
     edge = _edge_folder(tmp_path)
-    res = solve_placements(edge, edge.patients, time_limit=10.0, workers=1)
+    res = solve_placements(edge, edge.patients, ModelOptions(time_limit=10.0, workers=1))
     assert res.status == "OPTIMAL" and res.objective is not None
     ref = _agree(referee, edge, to_solution(edge, res.assignment), tmp_path / "edge" / "cpsat.xml")
     assert ref.violations == 0 and ref.total == pytest.approx(res.objective, abs=0.5)

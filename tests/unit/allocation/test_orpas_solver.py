@@ -10,7 +10,7 @@ import pytest
 from medkg.errors import InfeasibleError
 from reasoning.allocation.orpas.domain import OrPasInstance
 from reasoning.allocation.orpas.greedy import greedy_schedule
-from reasoning.allocation.orpas.model import solve_placements
+from reasoning.allocation.orpas.model import ModelOptions, solve_placements
 from reasoning.allocation.orpas.solve import solve_orpas, to_solution
 from reasoning.allocation.orpas.validator import validate_solution
 from reasoning.allocation.orpas.xml_io import load_instance
@@ -49,7 +49,7 @@ def test_model_objective_equals_validator_on_a_crowded_instance(tmp_path: Path) 
     """Four more patients for three beds: delays, gender mixing and idle costs all enter the objective."""
     inst = load_instance(write(tmp_path, "crowd.xml", instance_xml(extra_patients=_extra(4, 1), n_patients=6)),
                          validate=False)
-    res = solve_placements(inst, inst.patients, time_limit=20)
+    res = solve_placements(inst, inst.patients, ModelOptions(time_limit=20))
     assert res.status == "OPTIMAL"
     rep = validate_solution(inst, to_solution(inst, res.assignment))
     assert rep.feasible
@@ -84,7 +84,7 @@ def test_unplaceable_patient_raises_with_reason(tmp_path: Path) -> None:
     xml = instance_xml(extra_patients=NO_ROOM_PATIENT, n_patients=3)
     inst = load_instance(write(tmp_path, "n.xml", xml), validate=False)
     with pytest.raises(InfeasibleError) as e:
-        solve_placements(inst, inst.patients, time_limit=5)
+        solve_placements(inst, inst.patients, ModelOptions(time_limit=5))
     assert any("patient N" in s for s in e.value.shortfalls)
 
 
