@@ -35,8 +35,13 @@ def eval_triage(
 ) -> None:
     """Triage classifier on a consultations file, predicting from title + ask only: n, top1, top3, macro_f1,
     per_department (precision, recall, f1, support) and confusion (labels, matrix: rows true, columns predicted)."""
-    from reasoning.consult import TRIAGE_MODEL_DIR, evaluate_triage, load_triage, read_consultations
-    from reasoning.consult.confusion_png import write_confusion_png
+    from reasoning.consult import (
+        TRIAGE_MODEL_DIR,
+        evaluate_triage,
+        load_triage,
+        read_consultations,
+        write_confusion_png,
+    )
 
     rows = read_consultations(file, limit=limit)
     rep = evaluate_triage(load_triage(model or TRIAGE_MODEL_DIR), rows)
@@ -66,8 +71,7 @@ def eval_differential(
     """Differential: top-1/top-5 per set over the cases whose diagnosis is a KG disease (reachable)."""
     from medkg.data import resolve_data_dir
     from medkg.errors import EmptyInputError
-    from reasoning.consult import ConsultationService
-    from reasoning.consult.devsets import build_dev_sets, evaluate_differential, read_cases
+    from reasoning.consult import ConsultationService, build_dev_sets, evaluate_differential, read_cases
 
     settings = settings_for(store)
     files: list[Path] = [file] if file is not None else []

@@ -34,8 +34,7 @@ def train_triage_cmd(
     patient's title + ask only. Prints n, top1, top3, macro_f1 and per-department figures."""
     from cli.common import settings_for
     from medkg.data import resolve_data_dir
-    from reasoning.consult import TRIAGE_MODEL_DIR, read_consultations, train_triage
-    from reasoning.consult.confusion_png import write_confusion_png
+    from reasoning.consult import TRIAGE_MODEL_DIR, read_consultations, train_triage, write_confusion_png
 
     path = file or resolve_data_dir(None, settings_for().data_dir) / _DEFAULT_FILE
     rows = read_consultations(path)

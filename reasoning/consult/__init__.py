@@ -5,6 +5,8 @@ narrative by the answer engine. Public entry: :meth:`ConsultationService.consult
 
 from __future__ import annotations
 
+from reasoning.consult.confusion_png import write_confusion_png
+from reasoning.consult.devsets import build_dev_sets, evaluate_differential, read_cases
 from reasoning.consult.models import (
     ConsultationAnswer,
     DepartmentAdvice,
@@ -43,10 +45,14 @@ __all__ = [
     "TestSuggestion",
     "TriageModel",
     "TriagePrediction",
+    "build_dev_sets",
+    "evaluate_differential",
     "evaluate_triage",
     "load_red_flags",
     "load_triage",
+    "read_cases",
     "read_consultations",
     "read_roster",
     "train_triage",
+    "write_confusion_png",
 ]
