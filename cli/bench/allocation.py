@@ -167,11 +167,12 @@ def bench_allocation(
     size_list = [int(s) for s in sizes.split(",") if s.strip()]
     scaling = _scaling_rows(size_list, service_time_limit, workers)
     console.print(f"OR-PAS (static {static_limit:.0f}s, dynamic {dyn_limit:.0f}s per run, {workers} workers); "
-                  f"bound and gap: {BOUND_OF}", highlight=False)
-    console.print("referee: " + (str(referee) if referee else "none found (its columns show -)"), highlight=False)
+                  f"bound and gap: {BOUND_OF}", highlight=False, soft_wrap=True)
+    console.print("referee: " + (str(referee) if referee else "none found (its columns show -)"), highlight=False,
+                  soft_wrap=True)
     head = (f"{'instance':24} {'mode':8} {'viol':>4} {'cost':>8} {'referee':>8} {'bound':>8} {'gap%':>6} "
             f"{'>bound%':>7} {'s':>6}")
-    console.print(head, highlight=False)
+    console.print(head, highlight=False, soft_wrap=True)
     above = _above_bound(rows)
     for r in rows:
         over = f"{100 * above[r['instance']]:.1f}" if r["mode"] == "dynamic" and r["instance"] in above else ""
@@ -179,12 +180,12 @@ def bench_allocation(
         gap = "-" if r["gap"] is None else f"{100 * r['gap']:.1f}"
         ref = "-" if r["referee_total"] is None else str(r["referee_total"])
         console.print(f"{r['instance']:24} {r['mode']:8} {r['hard_violations']:>4} {r['total_cost']:>8} {ref:>8} "
-                      f"{bound:>8} {gap:>6} {over:>7} {r['wall_s']:>6}", highlight=False)
+                      f"{bound:>8} {gap:>6} {over:>7} {r['wall_s']:>6}", highlight=False, soft_wrap=True)
     for line in target_lines(rows):
-        console.print(line, highlight=False)
+        console.print(line, highlight=False, soft_wrap=True)
     for r in rows:
         comp = " ".join(f"{k}={v}" for k, v in r["components"].items())
-        console.print(f"  {r['instance']} {r['mode']} ({r['found_by']}): {comp}", highlight=False)
+        console.print(f"  {r['instance']} {r['mode']} ({r['found_by']}): {comp}", highlight=False, soft_wrap=True)
     if scaling:
         console.print("General service (14 days)", highlight=False)
         for s in scaling:
