@@ -111,8 +111,7 @@ def test_float_options_refuse_nan_and_infinity(path: tuple[str, ...], option: st
                                                capsys: pytest.CaptureFixture[str]) -> None:
     cmd = dict(LEAVES)[path]
     code, out, err = _run([*path, *_required_dummies(cmd), option, value], capsys)
-    _assert_one_error_line(code, out, err, expect=option)
-    assert "finite" in err
+    _assert_one_error_line(code, out, err, expect=option)  # our finite check, or the option's own range
 
 
 INT_OPTIONS = [(p, q.opts[0]) for p, c in LEAVES for q in c.params
@@ -174,3 +173,18 @@ def test_graph_find_refuses_a_nul(capsys: pytest.CaptureFixture[str]) -> None:
     get_settings.cache_clear()
     code, out, err = _run(["graph", "find", "hyper\x00tension"], capsys)
     _assert_one_error_line(code, out, err, expect="control character U+0000")
+
+
+@pytest.mark.parametrize("path", GROUPS, ids=_name)
+def test_a_group_without_its_command_prints_its_help_once(path: tuple[str, ...],
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(list(path), capsys)
+    assert "Traceback" not in out + err and code == 2
+    assert (out + err).count("Usage:") == 1
+
+
+@pytest.mark.parametrize("value", ["nan", "inf"])
+def test_nan_and_infinity_are_refused_where_the_option_has_no_range(value: str,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(["allocate", "plan", "x", "--time-limit", value], capsys)
+    _assert_one_error_line(code, out, err, expect="--time-limit': must be a finite number")
