@@ -15,6 +15,8 @@ import time
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+from pydantic import ValidationError
+
 from medkg.errors import InputValidationError
 from reasoning.allocation.service.explain import explain_response
 from reasoning.allocation.service.kg_fit import DepartmentResolver
@@ -74,7 +76,12 @@ class AllocationService:
         plan = current.assignments if isinstance(current, AllocationResponse) else current
         urgent = patient.model_copy(update={"emergency": True, "priority": 5})
         new = req.model_copy(update={"patients": [*req.patients, urgent], "current_plan": plan})
-        return self.allocate(AllocationRequest.model_validate(new.model_dump()))
+        try:
+            checked = AllocationRequest.model_validate(new.model_dump())
+        except ValidationError as e:  # e.g. a plan entry outside this request's horizon: the caller's input
+            reasons = "; ".join(str(x.get("msg", "invalid")).removeprefix("Value error, ") for x in e.errors()[:3])
+            raise InputValidationError(f"the current plan does not fit the request: {reasons}") from e
+        return self.allocate(checked)
 
     # --- solving -----------------------------------------------------------------------------------------
     def _solve(self, prob: Problem) -> tuple[dict[str, Option], str, float | None, str]:

@@ -118,3 +118,13 @@ def test_free_option_left_by_the_solver_names_how_it_stopped() -> None:
     assert timed.constraint == "time_limit" and "time limit of 2.5 s" in timed.detail
     (other,) = blocking_reasons(prob, chosen, stopped="Optimal")
     assert other.constraint == "solver" and "time limit" not in other.detail
+
+
+def test_emergency_intake_with_a_plan_outside_the_horizon_is_an_input_error() -> None:
+    from reasoning.allocation.service.models import Assignment, PatientRequest
+
+    req = AllocationRequest.model_validate(_body())
+    late = Assignment(patient_id="a", department="cardio", ward="C1", admission_day=9, discharge_day=11)
+    urgent = PatientRequest(id="u", department="cardio", length_of_stay=1)
+    with pytest.raises(InputValidationError, match="does not fit the request: current_plan admits a on day 9"):
+        AllocationService(None, time_limit=5).admit_emergency(req, [late], urgent)
