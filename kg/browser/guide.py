@@ -127,15 +127,9 @@ def render_guide_html(adoc: str) -> str:
         m = _SOURCE.match(line)
         if m and i + 1 < len(lines) and lines[i + 1].strip() == _FENCE:
             flush()
-            end = i + 2
-            while end < len(lines) and lines[end].strip() != _FENCE:
-                end += 1
-            code = html.escape("\n".join(lines[i + 2 : end]), quote=False)
-            runnable = m.group(1).lower() == "cypher"
-            cls = "code runnable pre-scrollable" if runnable else "code"
+            block, i = _source_block(lines, i + 2, m.group(1).lower())
             if body is not None:
-                body.append(f'<pre class="{cls}" data-lang="{m.group(1).lower()}">{code}</pre>')
-            i = end + 1
+                body.append(block)
             continue
         if line.startswith("= "):
             title = line[2:].strip()
@@ -159,6 +153,21 @@ def render_guide_html(adoc: str) -> str:
             para.append(line.strip())
         i += 1
     flush()
+    return _page(title, slides)
+
+
+def _source_block(lines: list[str], start: int, lang: str) -> tuple[str, int]:
+    """The ``<pre>`` of a ``[source,lang]`` block whose code starts at ``lines[start]``; the line after its fence."""
+    end = start
+    while end < len(lines) and lines[end].strip() != _FENCE:
+        end += 1
+    code = html.escape("\n".join(lines[start:end]), quote=False)
+    cls = "code runnable pre-scrollable" if lang == "cypher" else "code"
+    return f'<pre class="{cls}" data-lang="{lang}">{code}</pre>', end + 1
+
+
+def _page(title: str, slides: list[tuple[str, list[str]]]) -> str:
+    """The Browser guide page: a title and a carousel of one slide per section."""
     parts = [f"<title>{html.escape(title)}</title>", '<article class="guide">']
     parts.append('<carousel class="deck container-fluid">')
     for name, content in slides:
