@@ -59,6 +59,6 @@ def bench_consult(
         print_json(report)
         return
     console.print(f"warm-up (ms): {warm}")
-    for stage, st in summary.items():
-        console.print(f"  {stage:13s} p50 {st['p50']:8.2f}  p95 {st['p95']:8.2f}  max {st['max']:8.2f}")
+    for stage, row in summary.items():
+        console.print(f"  {stage:13s} p50 {row['p50']:8.2f}  p95 {row['p95']:8.2f}  max {row['max']:8.2f}")
     console.print("target: structured p50 < 150 ms on 2 cores")
