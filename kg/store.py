@@ -1,7 +1,8 @@
 """The ``GraphStore`` protocol: what every graph backend (embedded, Neo4j) must do.
 
 The contract test suite in ``tests/contract/`` pins each behaviour; an implementation is done when it
-passes that suite unchanged.
+passes that suite unchanged. Implementations subclass :class:`kg.base.BaseGraphStore`, which owns the argument
+checks of the public methods, and implement its hooks.
 """
 
 from __future__ import annotations
