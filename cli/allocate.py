@@ -63,8 +63,9 @@ def or_pas(
     c = res.report.costs
     if as_json:
         print_json({"instance": inst.name, "mode": mode, "status": res.status, "seconds": round(res.seconds, 2),
-                    "hard_violations": c.violations, "total_cost": c.total, "components": c.components(),
-                    "bound": res.bound, "gap": res.gap, "solution": str(out)})
+                    "hard_violations": c.violations, "official_violations": c.official_violations,
+                    "total_cost": c.total, "components": c.components(), "bound": res.bound, "gap": res.gap,
+                    "solution": str(out)})
         return
     for line in render_report(res.report):
         console.print(line, highlight=False, markup=False)
@@ -81,7 +82,9 @@ def validate(
     schema_dir: SchemaDirOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Recompute every hard violation and cost component of a solution (independent of the solver)."""
+    """Recompute every hard violation and cost component of a solution (independent of the solver), by the rules
+    of the published OR-PAS referee: the same total and violation count (official_violations), plus medkg's
+    schedule checks (a patient missing, a wrong length or window), which the referee does not make."""
     from reasoning.allocation.orpas import load_instance, read_solution, render_report, validate_solution
 
     inst_xsd, sol_xsd = _schemas(schema_dir)
@@ -89,8 +92,8 @@ def validate(
     rep = validate_solution(inst, read_solution(solution, inst, schema=sol_xsd))
     c = rep.costs
     if as_json:
-        print_json({"hard_violations": c.violations, "total_cost": c.total, "components": c.components(),
-                    "messages": rep.messages})
+        print_json({"hard_violations": c.violations, "official_violations": c.official_violations,
+                    "total_cost": c.total, "components": c.components(), "messages": rep.messages})
     else:
         for msg in rep.messages[:50]:
             console.print(f"VIOLATION: {msg}", highlight=False, markup=False)
@@ -124,7 +127,7 @@ def resample(
                     "out": str(out)})
         return
     console.print(f"wrote {out}: {got.name}, {got.shifted} of {got.patients} patients shifted (seed {got.seed}); "
-                  "solve it with --schema-dir pointing at the source's schemas unless they sit next to it",
+                  "solve it with medkg allocate or-pas (the packaged XSDs validate it)",
                   highlight=False, markup=False)
 
 

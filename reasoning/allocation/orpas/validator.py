@@ -227,5 +227,6 @@ def render_report(rep: ValidationReport) -> list[str]:
                 "idle_operating_room_cost"):
         lines.append(f"  {key} = {comp[key]}")
     lines.append(f"  room utilisation = {c.room_utilization:.2f}%, OR utilisation = {c.or_utilization:.2f}%")
-    lines.append(f"TOTAL violations = {c.violations}, total cost = {c.total}")
+    lines.append(f"TOTAL violations = {c.violations} (referee {c.official_violations} + schedule "
+                 f"{c.schedule_violations}), total cost = {c.total}")
     return lines
