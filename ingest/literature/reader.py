@@ -7,7 +7,9 @@ reader chunked (:attr:`LiteratureReader.passages`) go to the passage indexes.
 
 Re-ingest: the nodes of a file are merged with what is stored (a passage of the file is updated, one the file
 no longer has is KEPT); ``--replace`` removes the stored documents and passages of the source that the new file
-does not have and says how many (the pipeline does it; the reader says it may, with ``replaceable``).
+does not have and says how many (the pipeline does it; the reader says it may, with ``replaceable``). A merge
+cannot remove single relationships (the store has no such method), so a MENTIONS of a passage whose text changed
+stays until ``--replace``, which rewrites the source from the validated file.
 """
 
 from __future__ import annotations
