@@ -6,6 +6,7 @@ is refused while parsing (before any command body runs), so no command does real
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -188,3 +189,25 @@ def test_nan_and_infinity_are_refused_where_the_option_has_no_range(value: str,
                                                                     capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = _run(["allocate", "plan", "x", "--time-limit", value], capsys)
     _assert_one_error_line(code, out, err, expect="--time-limit': must be a finite number")
+
+
+PATH_ARGUMENTS = [p for p, c in LEAVES
+                  if any(not _is_option(q) and q.required and q.type_descriptor.annotation is Path for q in c.params)]
+
+
+def test_there_are_path_arguments_to_check() -> None:
+    assert ("allocate", "plan") in PATH_ARGUMENTS
+
+
+@pytest.mark.parametrize("path", PATH_ARGUMENTS, ids=_name)
+def test_a_missing_input_file_is_named(path: tuple[str, ...], tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """Every command whose arguments are files names the missing one (before any work)."""
+    cmd = dict(LEAVES)[path]
+    missing = tmp_path / "no-such-file.json"
+    args: list[str] = []
+    for q in cmd.params:
+        if q.required:
+            args += [q.opts[0], str(tmp_path / "out.any")] if _is_option(q) else [str(missing)]
+    code, out, err = _run([*path, *args], capsys)
+    _assert_one_error_line(code, out, err, expect=str(missing))
