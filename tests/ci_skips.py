@@ -11,7 +11,7 @@ from collections.abc import Generator
 
 import pytest
 
-__all__ = ["ci_required", "pytest_runtest_makereport"]
+__all__ = ["ci_required", "pytest_make_collect_report", "pytest_runtest_makereport"]
 
 
 def ci_required() -> bool:
@@ -19,7 +19,7 @@ def ci_required() -> bool:
     return os.environ.get("CI", "").lower() == "true"
 
 
-def _reason(report: pytest.TestReport) -> str:
+def _reason(report: pytest.TestReport | pytest.CollectReport) -> str:
     longrepr = report.longrepr
     if isinstance(longrepr, tuple) and len(longrepr) == 3:
         return str(longrepr[2]).removeprefix("Skipped: ")
@@ -37,4 +37,16 @@ def pytest_runtest_makereport(
             f"skipped under CI=true, where every test not marked gpu must run: {_reason(report)} "
             f"({item.nodeid})"
         )
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(
+    collector: pytest.Collector,
+) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
+    """A whole module skipped while it is collected (``pytest.importorskip`` at module level) fails under CI too."""
+    report = yield
+    if report.skipped and ci_required() and collector.get_closest_marker("gpu") is None:
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI=true, where every test not marked gpu must run: {_reason(report)}"
     return report
