@@ -123,16 +123,18 @@ def drug_options(kn: ConsultKnowledge, diff: Sequence[DifferentialItem], patient
         names = kn.nodes([r.start for r in rels])
         n = 0
         for r in sorted(rels, key=lambda r: (r.type != "TREATS", r.type != "PALLIATES", r.start)):
-            if (r.start, item.id) in seen or r.start not in names or n >= per_disease:
+            if (r.start, item.id) in seen or r.start not in names:
                 continue
+            reason, record = _exclusion(r.start, names[r.start].name, patient)
+            if reason is None and n >= per_disease:
+                continue  # excluded options are always listed: the patient sees why they are not offered
             seen.add((r.start, item.id))
-            n += 1
+            n += reason is None
             if r.type in _DRUG_KINDS:
                 kind = _DRUG_KINDS[r.type]
             else:
                 kinds = r.props.get("kind")
                 kind = "recommended" if isinstance(kinds, list) and "recommended" in kinds else "common"
-            reason, record = _exclusion(r.start, names[r.start].name, patient)
             out.append(DrugOption(id=r.start, name=names[r.start].name, for_disease=item.id, kind=kind,
                                   citations=[r.citation, *record], excluded_reason=reason))
     return out
