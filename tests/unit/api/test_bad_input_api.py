@@ -59,3 +59,15 @@ def test_allocation_time_limit_is_validated(client: TestClient, seconds: str) ->
     r = client.post("/allocate", json=_hospital(), params={"time_limit": seconds})
     assert r.status_code == 422, r.text
     assert "time_limit" in r.json()["message"]
+
+
+@pytest.mark.parametrize(("plan", "reason"), [
+    (_entry(admission_day=9, discharge_day=11), "outside the horizon"),
+    (_entry() + _entry(), "more than once"),
+])
+def test_emergency_intake_with_a_bad_plan_is_422(client: TestClient, plan: list[dict[str, Any]], reason: str) -> None:
+    body = {"request": _hospital(), "current_plan": plan,
+            "patient": {"id": "u", "department": "cardio", "length_of_stay": 1}}
+    r = client.post("/allocate/emergency", json=body, params={"time_limit": 5})
+    assert r.status_code == 422, r.text
+    assert reason in r.json()["message"]
