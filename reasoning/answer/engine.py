@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from medkg.errors import EmptyInputError, InputValidationError
+from medkg.settings import Settings
 from reasoning.answer.checker import SentenceChecker, content_terms
 from reasoning.answer.models import Answer, AnswerEvent, DroppedSentence, ModelInfo, Sentence, TokenCounts
 from reasoning.answer.parse import parse_completion, split_sentences
@@ -64,6 +65,24 @@ class AnswerEngine:
         self.retriever = retriever
         self.config = config or AnswerConfig()
         self.decision_head = decision_head
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, retriever: Retriever | None = None, config: AnswerConfig | None = None
+    ) -> AnswerEngine:
+        """The configured generator (``MEDKG_GENERATOR``, adapter, device, dtype, decoding; loaded lazily on the
+        first answer, once per process) and the committed decision head when it fits that generator."""
+        from reasoning.answer.decision_head import load_packaged_head
+        from reasoning.generation import load_generator
+
+        gen = load_generator(
+            settings.generator, cache=settings.models_dir, adapter=settings.generator_adapter,
+            device=settings.device, dtype=settings.generator_dtype, decoding=settings.generator_decoding,
+            offline=settings.offline,
+        )
+        cfg = config or AnswerConfig(max_tokens=settings.generator_max_tokens,
+                                     max_question_chars=settings.max_query_chars)
+        return cls(gen, retriever, config=cfg, decision_head=load_packaged_head(gen.model_id))
 
     # ---- public entries ------------------------------------------------------------------------------------
     def answer(
@@ -141,8 +160,8 @@ class AnswerEngine:
 
     def relevance(self, question: str, bundle: EvidenceBundle) -> str | None:
         """None when the bundle has something relevant to the question, else why not (→ refusal)."""
-        if bundle.lang is None and detect_lang(question) is None:
-            return bundle.reason or "unknown language: the question has no letters or ideographs"
+        if detect_lang(question) is None:
+            return "unknown language: the question has no letters or ideographs (only digits, symbols or emoji)"
         if bundle.empty:
             return bundle.reason or "retrieval found no passage or graph fact for the question"
         if any(n.seed for n in bundle.subgraph.nodes):

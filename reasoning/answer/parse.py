@@ -13,7 +13,9 @@ __all__ = ["MARKER", "ParsedCompletion", "ParsedSentence", "parse_completion", "
 MARKER = re.compile(r"\[\s*(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\s*\]")
 _DECISION = re.compile(r"^\s*(?:\**\s*)?(?:decision|answer|结论)\s*\**\s*[:：]\s*\**\s*(yes|no|maybe)\b\**",
                        re.IGNORECASE | re.MULTILINE)
-_BOUNDARY = re.compile(r"[.!?](?:\s*\[[\d,;\s]+\])*(?=\s|$)|[。！？](?:\s*\[[\d,;\s]+\])*|\n+")
+_BOUNDARY = re.compile(
+    r"[.!?](?:\s*\[[\d,;\s]+\])*(?=\s+[A-Z0-9\"'(\[\u4e00-\u9fff]|\s*$)|[。！？](?:\s*\[[\d,;\s]+\])*|\n+"
+)
 _REFUSAL = re.compile(re.escape(REFUSAL_MARK) + r"|insufficient evidence|证据不足", re.IGNORECASE)
 
 
@@ -45,13 +47,16 @@ def split_sentences(text: str) -> list[str]:
     return _merge_markers(out)
 
 
+_INITIAL = re.compile(r"(?:^|\s)[A-Z]\.$")  # "A. schaalii", "J. Smith": an initial, not a sentence end
 _ABBREV = ("e.g.", "i.e.", "vs.", "al.", "dr.", "fig.", "approx.", "no.", "etc.", "ca.")
 
 
 def _merge_markers(parts: list[str]) -> list[str]:
     merged: list[str] = []
     for p in parts:
-        if merged and (MARKER.sub("", p).strip(" .;,") == "" or merged[-1].lower().endswith(_ABBREV)):
+        prev = merged[-1] if merged else ""
+        if merged and (MARKER.sub("", p).strip(" .;,") == "" or prev.lower().endswith(_ABBREV)
+                       or _INITIAL.search(prev)):
             merged[-1] = merged[-1] + " " + p
         else:
             merged.append(p)
