@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kg.formats import parse_orpas_xml
 from medkg.errors import DataFileError, InputValidationError
 from reasoning.allocation.orpas.domain import (
     OrPasInstance,
@@ -95,8 +96,13 @@ def _fixed_surgery_day(inst: OrPasInstance, p: OrPasPatient, fixed_latest: bool)
 
 
 def _or_fits(inst: OrPasInstance, p: OrPasPatient, day: int, taken: Mapping[tuple[int, str | None], int]) -> bool:
-    minutes = inst.surgery_minutes(p)
-    return all(taken.get((day, key), 0) + minutes <= inst.or_limit(day, key) for key in (inst.specialism_of(p), None))
+    return all(taken.get((day, key), 0) + _minutes(inst, p, key) <= inst.or_limit(day, key)
+               for key in (inst.specialism_of(p), None))
+
+
+def _minutes(inst: OrPasInstance, p: OrPasPatient, key: str | None) -> int:
+    """The patient's minutes in the OR load ``key``: a specialism's counts electives only, the day's every surgery."""
+    return inst.surgery_minutes(p) if key is None else inst.specialism_minutes(p)
 
 
 def resample_instance(src: Path | str, dst: Path | str, *, seed: int, max_shift: int = 2,
@@ -104,11 +110,9 @@ def resample_instance(src: Path | str, dst: Path | str, *, seed: int, max_shift:
     """Write to ``dst`` a variant of instance ``src`` whose arrivals shift by up to ``max_shift`` days (seeded).
 
     ``src`` is validated like any instance (against ``OrPasInstance.xsd`` next to it, or ``schema``); ``dst``
-    keeps its XML and gets the name ``<name>-r<seed>``. The schema must sit next to ``dst`` to load it later.
+    keeps its XML and gets the name ``<name>-r<seed>`` (the packaged XSDs validate it when none sits next to it).
     ``validate=False`` skips the schema (cross-references are still checked).
     """
-    from lxml import etree
-
     src, dst = Path(src), Path(dst)
     if max_shift < 0:
         raise InputValidationError(f"max_shift must be >= 0, got {max_shift}")
@@ -117,8 +121,8 @@ def resample_instance(src: Path | str, dst: Path | str, *, seed: int, max_shift:
     inst = load_instance(src, schema=schema, validate=validate)
     by = {p.name: p for p in inst.patients}
     rng = random.Random(seed)
-    tree = etree.parse(str(src))
-    root = tree.getroot()
+    root = parse_orpas_xml(src)  # the one format module's safe parser (no entities, no network)
+    tree = root.getroottree()
     taken: dict[tuple[int, str | None], int] = {}
     for p in inst.patients:  # in hospital already: their surgery days are where they are
         day = _fixed_surgery_day(inst, p, True) if p.present else None
@@ -150,7 +154,7 @@ def resample_instance(src: Path | str, dst: Path | str, *, seed: int, max_shift:
 
 def _take(inst: OrPasInstance, p: OrPasPatient, day: int, taken: dict[tuple[int, str | None], int]) -> None:
     for key in ((day, inst.specialism_of(p)), (day, None)):
-        taken[key] = taken.get(key, 0) + inst.surgery_minutes(p)
+        taken[key] = taken.get(key, 0) + _minutes(inst, p, key[1])
 
 
 def _shift(el: Any, delta: int) -> None:
