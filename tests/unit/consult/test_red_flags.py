@@ -154,3 +154,103 @@ def test_rules_file_errors_name_the_problem(tmp_path: Path) -> None:
     bad.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     with pytest.raises(DataFileError, match="unknown signs"):
         RedFlagRules.from_file(bad)
+
+# Paraphrases written after the rules (two batches, 55 emergencies and 28 harmless questions): each emergency
+# must fire some rule, no harmless question may. They pin what the rules learnt from their first misses.
+PARAPHRASED_EMERGENCIES = [
+    "My husband suddenly can't speak properly and his arm is numb",
+    "Her face looks lopsided and she can't raise both arms",
+    'Severe pressure in my chest, feels like an elephant sitting on it',
+    "I'm 60 and have chest tightness and feel sick and clammy",
+    'My toddler swallowed some bleach',
+    "I've taken 30 paracetamol tablets",
+    "My wife collapsed and isn't breathing",
+    'I was stung by a wasp and now my tongue is swelling',
+    'my baby is 5 weeks old and has a temperature of 38.2',
+    "I'm 12 weeks pregnant and bleeding heavily with cramps",
+    'Worst headache ever, came on suddenly while lifting weights',
+    "My son has a fever, neck stiffness and purple spots that don't fade",
+    'I feel like ending it all, I have a plan',
+    'My dad is coughing up lots of blood',
+    "I've been passing black tarry stools and feel faint",
+    'he banged his head and keeps vomiting and is drowsy',
+    "Severe back pain and I can't feel my bottom, wet myself",
+    'sudden excruciating pain in my left testicle',
+    "My 4 year old is having a fit and won't stop shaking",
+    "She's confused with a high fever and her skin is mottled",
+    "I can't breathe properly, my lips are blue",
+    '孩子误服了老鼠药',
+    '我老婆怀孕5个月，突然下面大量出血',
+    '我爸突然说不出话，右边身体不能动',
+    '被蜜蜂蛰了以后嘴唇肿起来，喘不上气',
+    '我想结束自己的生命',
+    '突然一阵剧烈头痛，从来没有这么痛过',
+    '孩子高烧，脖子硬，身上有出血点',
+    '吐了很多血，头晕',
+    '一个月大的宝宝发烧38.5度',
+    "Mum's speech went garbled all of a sudden and her left hand is weak",
+    "Tight band across my chest and I'm really breathless climbing stairs today",
+    "I can hardly breathe and can't finish a sentence",
+    "After eating shrimp my face swelled up and I'm wheezing",
+    'My 10 week old feels hot, 38.4 degrees',
+    'Sudden thunderclap pain in the back of my head',
+    "I don't want to live anymore",
+    "Bleeding heavily from a cut on my leg and it won't stop",
+    "I'm 20 weeks pregnant and my waters broke",
+    "My grandma fainted and won't wake up",
+    "My baby won't feed and is very floppy",
+    'He took an overdose of his sleeping pills',
+    'My stomach pain is unbearable and came on suddenly',
+    "fever with a rash that doesn't disappear when pressed",
+    'My daughter hit her head on the pavement and has been sick three times',
+    '我妈突然嘴歪了，一侧胳膊没力气',
+    '胸口压榨样疼痛，大汗淋漓',
+    '孩子喘不过气，嘴唇发青',
+    '吃了花生后喉咙发紧，呼吸困难',
+    '我活着没意思，想去死',
+    '怀孕两个月，肚子剧烈疼痛，还见红了',
+    '宝宝出生20天，发热38度',
+    '老人突然昏倒，叫不醒',
+    '大便全是黑色的，还头晕乏力',
+    '孩子抽搐了五分钟还没停',
+]
+PARAPHRASED_HARMLESS = [
+    'What is a normal blood pressure?',
+    'Can I drink coffee while breastfeeding?',
+    'How long does a cold last?',
+    'I have dandruff, what shampoo should I use?',
+    'Is it safe to exercise with a sprained ankle?',
+    'What are the side effects of metformin?',
+    'How do I stop snoring?',
+    'What vitamins are good for hair?',
+    'My child has a mild cough but is eating and playing normally',
+    'I feel a bit anxious before exams',
+    'How can I prevent a heart attack?',
+    'What are the symptoms of stroke?',
+    '高血压平时要注意什么',
+    '感冒了流鼻涕吃什么药',
+    '胃胀气怎么办',
+    '乙肝小三阳能治好吗',
+    '糖尿病人能吃水果吗',
+    '最近掉头发很厉害',
+    '脸上长痘痘怎么办',
+    '怀孕了能喝咖啡吗',
+    'How often should I get my eyes tested?',
+    'Is yoghurt good for digestion?',
+    'What causes hiccups?',
+    'Can I take paracetamol with a cold?',
+    "How do I treat athlete's foot?",
+    '孩子挑食怎么办',
+    '熬夜后眼睛干涩',
+    '如何降低胆固醇',
+]
+
+
+@pytest.mark.parametrize("text", PARAPHRASED_EMERGENCIES)
+def test_paraphrased_emergency_fires(rules: RedFlagRules, text: str) -> None:
+    assert rules.check(text), f"no red flag for {text!r}"
+
+
+def test_paraphrased_harmless_questions_stay_quiet(rules: RedFlagRules) -> None:
+    fired = {q: [h.rule for h in rules.check(q)] for q in PARAPHRASED_HARMLESS}
+    assert not any(fired.values()), {q: v for q, v in fired.items() if v}
