@@ -64,7 +64,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     "pregnancy_warning": (
         ["I am 8 weeks pregnant and have vaginal bleeding", "pregnant with severe abdominal pain",
          "I'm 30 weeks pregnant with a severe headache and blurred vision", "怀孕8周，阴道出血",
-         "孕期头痛的要炸"],
+         "孕期头痛的要炸", "孕30周，头痛得厉害，看东西模糊"],
         ["I'm pregnant, what vitamins should I take?", "怀孕了，可以吃什么水果"]),
     "seizure": (
         ["My son is having a seizure right now", "she had her first seizure", "convulsing for 5 minutes",
