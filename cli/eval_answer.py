@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from reasoning.answer import AnswerEngine
     from retrieval import EvidenceBundle, HybridRetriever
 
-__all__ = ["COMMANDS", "eval_bioasq", "eval_citations", "eval_mcq", "eval_pubmedqa"]
+__all__ = ["COMMANDS", "eval_bioasq", "eval_calibrate", "eval_citations", "eval_mcq", "eval_pubmedqa"]
 
 log = logging.getLogger(__name__)
 
@@ -234,6 +234,23 @@ def eval_citations(
     _report(rep, out, "citations")
 
 
+def eval_calibrate(
+    data: DataOpt = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Calibration JSON (default: the packaged one).")] = None,
+    max_false_accept: Annotated[float, typer.Option("--max-false-accept", min=0.0, max=1.0)] = 0.02,
+) -> None:
+    """Choose the checker's support threshold on a validation split (PubMedQA train-part conclusions against
+    their own and another abstract); writes reasoning/answer/calibration.json unless --out is given."""
+    from reasoning.answer.checker import CALIBRATION_FILE
+    from reasoning.evaluation.calibration import calibrate_threshold
+
+    settings = settings_for()
+    rep = calibrate_threshold(resolve_data_dir(data, settings.data_dir), out or CALIBRATION_FILE,
+                              max_false_accept=max_false_accept)
+    console.print(json.dumps(rep, indent=2), highlight=False)
+
+
 COMMANDS: dict[str, Callable[..., None]] = {
     "pubmedqa": eval_pubmedqa, "bioasq": eval_bioasq, "mcq": eval_mcq, "citations": eval_citations,
+    "calibrate": eval_calibrate,
 }
