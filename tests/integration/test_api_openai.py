@@ -5,11 +5,7 @@ SmolLM2-135M."""
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,40 +18,13 @@ from api.security import KeyStore
 from medkg.settings import Settings
 from tests.unit.answer import conftest as answer_fixtures
 from tests.unit.api.fakes import FakeAnswerEngine, FakeConsultation, FakeRetriever
+from tests.unit.api.live import live_server
 
 openai = pytest.importorskip("openai", reason="the dev extra installs openai") if os.environ.get("CI") != "true" \
     else __import__("openai")  # under CI a missing openai is a failure, not a skip
 
 
 packaged_smollm2 = answer_fixtures.smollm2_dir  # the fixture `smollm2_dir`: SmolLM2-135M converted once, cached
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def live_server(app: Any) -> Iterator[str]:
-    """``app`` served by uvicorn on 127.0.0.1 in a thread; yields its base URL."""
-    import uvicorn
-
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           access_log=False, lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 def _settings(tmp_path: Path) -> Settings:
