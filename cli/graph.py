@@ -98,7 +98,7 @@ def neighbours(
     if json_out:
         print_json(sub.model_dump())
         return
-    t = Table(title=f"{len(sub.nodes)} nodes, {len(sub.relationships)} relationships around {node_id}")
+    t = Table(title=escape(f"{len(sub.nodes)} nodes, {len(sub.relationships)} relationships around {node_id}"))
     for c in ("id", "label", "name", "synonyms", "sources"):
         t.add_column(c)
     for n in sub.nodes:
@@ -122,7 +122,7 @@ def find(
     if json_out:
         print_json([n.model_dump() for n in nodes])
         return
-    t = Table(title=f"{len(nodes)} matches for {text!r}")
+    t = Table(title=escape(f"{len(nodes)} matches for {text!r}"))  # the text is the user's, not rich markup
     for c in ("id", "label", "name", "synonyms", "sources"):
         t.add_column(c)
     for n in nodes:

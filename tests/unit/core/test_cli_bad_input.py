@@ -211,3 +211,13 @@ def test_a_missing_input_file_is_named(path: tuple[str, ...], tmp_path: Path,
             args += [q.opts[0], str(tmp_path / "out.any")] if _is_option(q) else [str(missing)]
     code, out, err = _run([*path, *args], capsys)
     _assert_one_error_line(code, out, err, expect=str(missing))
+
+
+@pytest.mark.parametrize("text", ["[/x]", "[bold]x", "x[ml]"])
+def test_graph_find_prints_markup_like_text_as_text(text: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from medkg.settings import get_settings
+
+    get_settings.cache_clear()
+    code, out, err = _run(["graph", "find", text], capsys)
+    assert code == 0 and "Traceback" not in out + err and not err.strip(), err
+    assert f"0 matches for {text!r}" in out
