@@ -10,6 +10,7 @@ exist once a run returns or raises (``medkg graph show`` finds every passage a s
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,8 +134,11 @@ class LiteratureIndex:
         """Upsert the passages ``reader`` chunked (all of them were written to the graph)."""
         if "skipped" in report.notes or not reader.passages:
             return
+        t0 = time.perf_counter()
         upd = self.indexer.upsert(reader.passages,
                                   progress=_task(self._progress, f"{reader.source}: index", len(reader.passages)))
+        report.notes["index_seconds"] = round(time.perf_counter() - t0, 2)
+        report.seconds = round(report.seconds + time.perf_counter() - t0, 3)  # a source's time includes its index
         for key in ("added", "updated", "unchanged", "embedded"):
             value = getattr(upd, key, None)
             if isinstance(value, int):
