@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import logging
 import math
+import pickle
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from kg import GraphStore
 from medkg.types import Node, Relationship
@@ -25,6 +27,7 @@ __all__ = ["ConsultKnowledge", "SourceTable"]
 log = logging.getLogger(__name__)
 
 _DEFAULT_WEIGHT = 1.0
+_FORMAT = 1
 
 
 @dataclass
@@ -41,8 +44,9 @@ class SourceTable:
 class ConsultKnowledge:
     """Lazily built evidence tables plus small per-disease look-ups (departments, checks, drugs) from ``store``."""
 
-    def __init__(self, store: GraphStore) -> None:
+    def __init__(self, store: GraphStore, *, cache_path: Path | None = None) -> None:
         self.store = store
+        self.cache_path = cache_path
         self.tables: dict[str, SourceTable] = {}
         self.build_ms: float | None = None
         self._lock = threading.Lock()
@@ -56,6 +60,10 @@ class ConsultKnowledge:
             if self.build_ms is not None:
                 return
             t0 = time.perf_counter()
+            key = self._fingerprint()
+            if self._load(key):
+                self.build_ms = round(1000 * (time.perf_counter() - t0), 1)
+                return
             raw: dict[str, dict[str, list[tuple[str, float]]]] = defaultdict(lambda: defaultdict(list))
             for sym in self.store.node_ids(label="Symptom"):
                 for rel in self.store.relationships_of(sym, rel_types=["HAS_SYMPTOM"], direction="in", limit=100_000):
@@ -73,6 +81,38 @@ class ConsultKnowledge:
                 self.tables[source] = SourceTable(source, dict(by_sym), idf, norms, n)
             self.build_ms = round(1000 * (time.perf_counter() - t0), 1)
             log.info("consult knowledge: %d sources, %d ms", len(self.tables), self.build_ms)
+            self._save(key)
+
+    def _fingerprint(self) -> str:
+        c = self.store.counts()
+        parts = (c.nodes.get("Symptom", 0), c.nodes.get("Disease", 0), c.relationships.get("HAS_SYMPTOM", 0))
+        return f"{_FORMAT}:" + ":".join(map(str, parts))
+
+    def _load(self, key: str) -> bool:
+        if self.cache_path is None or not self.cache_path.is_file():
+            return False
+        try:
+            with self.cache_path.open("rb") as f:
+                state = pickle.load(f)  # our own cache file under the home's index directory
+            if not isinstance(state, dict) or state.get("key") != key:
+                return False
+            self.tables = state["tables"]
+            return True
+        except (OSError, pickle.UnpicklingError, EOFError, KeyError, AttributeError, TypeError) as e:
+            log.warning("consult knowledge cache unreadable (%s); rebuilding", type(e).__name__)
+            return False
+
+    def _save(self, key: str) -> None:
+        if self.cache_path is None:
+            return
+        try:
+            self.cache_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.cache_path.with_name(self.cache_path.name + ".tmp")
+            with tmp.open("wb") as f:
+                pickle.dump({"key": key, "tables": self.tables}, f, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(self.cache_path)
+        except OSError as e:  # a read-only home still consults, without the cache
+            log.warning("consult knowledge cache not written (%s)", type(e).__name__)
 
     def nodes(self, ids: Sequence[str]) -> dict[str, Node]:
         """Nodes by id (cached)."""

@@ -34,6 +34,7 @@ __all__ = ["ConsultationService", "Narrator"]
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+KNOWLEDGE_CACHE = "consult_knowledge.pkl"
 NO_INTERACTIONS = ("Not checked: drug-drug interactions (the data here holds none); allergies and current medications "
                    "are checked by name and drug id only.")
 
@@ -56,7 +57,7 @@ class ConsultationService:
                  triage_dir: Path = DEFAULT_MODEL_DIR, red_flags: RedFlagRules | None = None,
                  max_chars: int = 2000, k: int = 10) -> None:
         self.store = store
-        self.knowledge = ConsultKnowledge(store)
+        self.knowledge = ConsultKnowledge(store, cache_path=index_dir / KNOWLEDGE_CACHE if index_dir else None)
         self._linker = linker
         self._lay: _Linker | None = None
         self._index_dir = index_dir
