@@ -1,10 +1,11 @@
-"""Logging set-up for entry points. Modules use ``logging.getLogger(__name__)`` and never log patient text in full."""
+"""Logging set-up for entry points. Modules use ``logging.getLogger(__name__)`` with %-style arguments and never log
+question or patient text, not even in part."""
 
 from __future__ import annotations
 
 import logging
 
-__all__ = ["LOG_LEVELS", "configure_logging", "redact"]
+__all__ = ["LOG_LEVELS", "configure_logging"]
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
@@ -29,7 +30,3 @@ def configure_logging(level: str = "INFO") -> None:
         root.addHandler(RichHandler(console=Console(stderr=True), show_path=False))
     root.setLevel(name)
 
-
-def redact(text: str, keep: int = 24) -> str:
-    """A loggable stand-in for free text (patient questions): its first few characters and its length."""
-    return text if len(text) <= keep else f"{text[:keep]}… ({len(text)} chars)"
