@@ -121,6 +121,7 @@ def test_api_environment_and_start_order(compose: dict[str, Any]) -> None:
         assert env["MEDKG_NEO4J_URI"] == "bolt://neo4j:7687"
         assert env["MEDKG_NEO4J_PASSWORD"].startswith("${NEO4J_PASSWORD")
         assert svc["depends_on"]["neo4j"]["condition"] == "service_healthy"
+        assert any("/readyz" in str(part) for part in svc["healthcheck"]["test"])
         env_files = svc["env_file"]
         assert any((e["path"] if isinstance(e, dict) else e) == ".env" for e in env_files)
 
@@ -140,7 +141,11 @@ def test_gpu_profile(compose: dict[str, Any]) -> None:
 
 def test_dockerfile_base_torch_extras_and_cmd() -> None:
     ins = _dockerfile()
-    assert ins[0] == "FROM python:3.11-slim"
+    froms = [i for i in ins if i.startswith("FROM ")]
+    assert froms == ["FROM python:3.11-slim AS build", "FROM python:3.11-slim AS runtime"]  # multi-stage
+    runtime = ins[ins.index(froms[1]):]
+    assert any(i.startswith("COPY --from=build /opt/medkg") for i in runtime)
+    assert not any("pip install" in i for i in runtime)  # nothing is built in the runtime stage
     args = {i.split()[1].split("=")[0]: i.split("=", 1)[1] for i in ins if i.startswith("ARG ") and "=" in i}
     assert args["TORCH_VERSION"] == "2.13.0"
     assert args["TORCH_INDEX_URL"] == "https://download.pytorch.org/whl/cpu"
@@ -151,11 +156,13 @@ def test_dockerfile_base_torch_extras_and_cmd() -> None:
     assert torch_at < extras_at  # CPU torch first, so the ml extra does not pull the CUDA build
     cmd = next(i for i in ins if i.startswith("CMD "))
     assert json.loads(cmd[4:]) == [
-        "uvicorn", "api.app:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000",
-    ]
+        "uvicorn", "api.app:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", "--no-access-log",
+    ]  # uvicorn's access log prints query strings (issue 18 item 17)
+    health = next(i for i in ins if i.startswith("HEALTHCHECK "))
+    assert "/readyz" in health
     assert any(i.startswith("EXPOSE 8000") for i in ins)
-    assert any(i.startswith("USER ") and "root" not in i for i in ins)
-    copied = {shlex.split(i)[1] for i in ins if i.startswith("COPY ")}
+    assert any(i.startswith("USER ") and "root" not in i for i in runtime)
+    copied = {shlex.split(i)[1] for i in ins if i.startswith("COPY ") and "--from" not in i}
     pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
     packages = re.findall(r'"(\w+)\*"', pyproject.split("[tool.setuptools.packages.find]")[1].split("\n\n")[0])
     assert "api" in packages and "kg" in packages
