@@ -29,4 +29,3 @@ def configure_logging(level: str = "INFO") -> None:
 
         root.addHandler(RichHandler(console=Console(stderr=True), show_path=False))
     root.setLevel(name)
-
