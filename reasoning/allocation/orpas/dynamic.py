@@ -46,7 +46,9 @@ After the last day, one more solve (day ``H``, full windows, presolve on, 30% of
 that happens after the horizon: the rest of the present patients' stays and the admissions still to come.
 A patient who can no longer be admitted within his window is reported (a hard violation), never silently
 dropped. Per-day solves get at least ``MIN_DAY_SECONDS`` and re-searches add time, so a run may exceed its
-time limit by some seconds (re-searches stop at ``RETRY_GRACE`` past it, then take ``MIN_DAY_SECONDS`` each).
+time limit by some seconds (re-searches stop at ``RETRY_GRACE`` past it, then take ``MIN_DAY_SECONDS`` each);
+a day that starts more than ``RETRY_GRACE`` past the limit (a slow or busy machine, where building a day's model
+alone took 30 s) commits its greedy plan without a search, so the run ends near its limit (status PARTIAL).
 """
 
 from __future__ import annotations
@@ -220,8 +222,14 @@ def run_dynamic(inst: OrPasInstance, *, time_limit: float, workers: int, max_del
                                 reserves=reserves, firm=firm, credit_until=credit,
                                 or_credit=None if near_or is None else OrCredit(near_or, FAR_OR_CREDIT))
         solve_day = functools.partial(_solve, day_inst, model, day_opts)
-        res = solve_day(hint=warm, time_limit=budget, presolve=last)
+        if time.perf_counter() > deadline + RETRY_GRACE * time_limit:  # out of time (a slow machine): the day's
+            progress(f"day {d}: past the time limit, greedy plan")  # greedy plan, so the run ends near its limit
+            res = ModelResult(assignment=dict(warm), status="GREEDY")
+        else:
+            res = solve_day(hint=warm, time_limit=budget, presolve=last)
         for _ in range(FINAL_RETRIES if last else RETRIES):  # a known patient left out: search again, presolve on
+            if res.status == "GREEDY":
+                break
             lost = [n for n in res.dropped if costs[n] >= MISSED_ADMISSION_COST]
             if not lost or not res.assignment:
                 break
@@ -233,7 +241,8 @@ def run_dynamic(inst: OrPasInstance, *, time_limit: float, workers: int, max_del
             again = solve_day(hint=hint, time_limit=max(MIN_DAY_SECONDS, rest), presolve=True)
             if again.objective is not None and (res.objective is None or again.objective < res.objective):
                 res = again
-        late = _blockers(day_inst, model, res.assignment, reserves, d, costs, firm) if res.assignment else set()
+        late = (_blockers(day_inst, model, res.assignment, reserves, d, costs, firm)
+                if res.assignment and res.status != "GREEDY" else set())
         if late:  # admissions of today that take kept beds or OR time: search again from a plan without them
             progress(f"day {d}: {len(late)} admission(s) take reserves, searching again")
             hint = {n: pa for n, pa in res.assignment.items() if n not in late}
