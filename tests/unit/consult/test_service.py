@@ -165,3 +165,37 @@ def test_roster_files(tmp_path: Path, svc: ConsultationService) -> None:
     empty.write_text("who,what\n", encoding="utf-8")
     with pytest.raises(DataFileError, match="header"):
         read_roster(empty)
+
+
+def test_knowledge_cache_round_trip(embedded_store: Any, tmp_path: Path) -> None:
+    """The tables are cached under the index dir and reused while the store's symptom counts stay the same."""
+    from reasoning.consult.knowledge import ConsultKnowledge
+
+    embedded_store.upsert_nodes([_n("MESH:D005334", "Symptom", "Fever"), _n("DOID:552", "Disease", "pneumonia")])
+    embedded_store.upsert_relationships([_r("HAS_SYMPTOM", "DOID:552", "MESH:D005334", 0.9)])
+    cache = tmp_path / "k.pkl"
+    first = ConsultKnowledge(embedded_store, cache_path=cache)
+    first.ensure()
+    assert cache.is_file()
+    second = ConsultKnowledge(embedded_store, cache_path=cache)
+    second.ensure()
+    assert second.tables["hsdn"].by_symptom == first.tables["hsdn"].by_symptom
+    embedded_store.upsert_nodes([_n("MESH:D003371", "Symptom", "Cough")])
+    embedded_store.upsert_relationships([_r("HAS_SYMPTOM", "DOID:552", "MESH:D003371", 0.5)])
+    third = ConsultKnowledge(embedded_store, cache_path=cache)
+    third.ensure()
+    assert "MESH:D003371" in third.tables["hsdn"].by_symptom  # counts changed: rebuilt, not the stale cache
+
+
+def test_dev_set_builder_writes_held_out_sentences(tmp_path: Path) -> None:
+    from reasoning.consult import build_dev_sets, read_cases
+
+    data = tmp_path / "data"
+    (data / "kg/disease_symptom").mkdir(parents=True)
+    (data / "kg/disease_symptom/Testing.csv").write_text(
+        "itching,skin_rash,high_fever,prognosis\n1,1,0,Fungal infection\n0,0,1,Malaria\n", encoding="utf-8")
+    counts = build_dev_sets(data, tmp_path / "sets")
+    assert counts == {"table_test": 2}
+    cases = read_cases(tmp_path / "sets/table_test.jsonl")
+    assert cases[0] == {"question": "I have itching and skin rash. What could it be?", "diagnosis": "Fungal infection",
+                        "set": "table_test"}
