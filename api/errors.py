@@ -203,7 +203,23 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         message = str(exc.detail)
     name = {404: "RouteNotFoundError", 405: "MethodNotAllowedError", 400: "MalformedBodyError"}.get(status, "HTTPError")
     headers = dict(exc.headers or {})
+    if status == 405:  # every method the path accepts, not only those of the first route that matched it
+        allowed = _allowed_methods(request)
+        if allowed:
+            headers = {k: v for k, v in headers.items() if k.lower() != "allow"} | {"Allow": ", ".join(allowed)}
     return error_response(status, name, message, headers=headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """The methods the OpenAPI spec documents for the request's path (routes of one path may be separate)."""
+    path = request.url.path
+    methods: set[str] = set()
+    for template, item in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, path) or (
+                "{node_id}" in template and re.fullmatch(re.escape(template).replace(r"\{node_id\}", ".+"), path)):
+            methods |= {m.upper() for m in item if m in ("get", "post", "put", "patch", "delete", "head", "options")}
+    return sorted(methods)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -215,7 +215,8 @@ async def _sse(services: Services, events: Iterator[tuple[str, Any]], route: Rou
 @router.post(
     "/chat/completions",
     response_model=dict[str, Any],
-    responses={200: {"content": {"application/json": {}, "text/event-stream": {"schema": {"type": "string"}}},
+    responses={200: {"content": {"application/json": {}, "text/event-stream": {"schema": {
+        "type": "object", "properties": {"event": {"type": "string"}, "data": {"type": "string"}}}}},
                      "description": "A chat.completion, or with stream=true server-sent chat.completion.chunk "
                                     "events ending in `data: [DONE]`."}},
     summary="OpenAI-compatible chat over consultation, answers and allocation",

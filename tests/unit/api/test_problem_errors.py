@@ -32,6 +32,7 @@ def test_framework_errors_are_problem_json(v1: TestClient) -> None:
     """Unknown route 404, wrong method 405, unparseable body 400, invalid body 422: one body shape."""
     assert "no route" in _is_problem(v1.get("/v1/nope"), 404)["detail"]
     assert "DELETE" in _is_problem(v1.delete("/healthz"), 405)["detail"]
+    assert v1.options("/v1/search").headers["allow"] == "GET, POST"  # both routes of the path, not the first
     bad = v1.post("/v1/ask", content=b"{bad", headers={"content-type": "application/json"})
     assert "not valid JSON" in _is_problem(bad, 400)["detail"]
     assert "question" in _is_problem(v1.post("/v1/ask", json={"k": 3}), 422)["detail"]
