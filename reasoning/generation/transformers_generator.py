@@ -18,7 +18,7 @@ from medkg.errors import InputValidationError, ModelUnavailableError
 from medkg.extras import require
 from reasoning.generation.protocol import ChatMessage
 
-__all__ = ["Decoding", "GenerationStats", "TransformersGenerator", "cpu_has_bf16"]
+__all__ = ["Decoding", "GenerationStats", "TransformersGenerator", "choice_probabilities", "cpu_has_bf16"]
 
 log = logging.getLogger(__name__)
 
@@ -267,3 +267,19 @@ def _dtype(device: str, setting: str) -> str:
     if device == "cuda":
         return "bfloat16"
     return "bfloat16" if cpu_has_bf16() else "float32"
+
+
+def choice_probabilities(gen: TransformersGenerator, prompt_messages: Sequence[ChatMessage], prefix: str,
+                         choices: Sequence[str]) -> dict[str, float]:
+    """P(choice | prompt + assistant ``prefix``) over the first token of each choice, renormalised: the
+    generator's constrained greedy pick, in one forward pass (no decoding)."""
+    torch = require("torch", "ml")
+    tok = gen.tokenizer
+    text = gen.render(prompt_messages) + prefix
+    with gen._lock, torch.inference_mode():
+        ids = tok(text, return_tensors="pt", add_special_tokens=False).to(gen.device)
+        logits = gen.model(**ids).logits[0, -1].float()
+    firsts = {c: tok(" " + c, add_special_tokens=False)["input_ids"][0] for c in choices}
+    sel = torch.stack([logits[i] for i in firsts.values()])
+    probs = torch.softmax(sel, dim=0).tolist()
+    return {c: float(p) for c, p in zip(choices, probs, strict=True)}
