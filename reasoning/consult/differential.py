@@ -18,11 +18,12 @@ from medkg.types import node_citation, rel_citation
 from reasoning.consult.knowledge import ConsultKnowledge
 from reasoning.consult.models import DifferentialItem
 
-__all__ = ["NEGATED_PENALTY", "Candidate", "rank_differential"]
+__all__ = ["ASKED_BONUS", "NEGATED_PENALTY", "STATED_BONUS", "Candidate", "rank_differential"]
 
 NEGATED_PENALTY = 1.0
 AGREEMENT_SHARE = 0.25
-MENTION_BONUS = 0.2
+STATED_BONUS = 0.5  # a disease the patient says they have: the consultation is about it and its course
+ASKED_BONUS = 0.2  # a disease the question asks about ("could it be X?")
 
 
 @dataclass
@@ -59,10 +60,10 @@ def _score_source(kn: ConsultKnowledge, source: str, positive: Sequence[str], ne
 
 
 def rank_differential(kn: ConsultKnowledge, positive: Sequence[str], negative: Sequence[str] = (),
-                      mentioned: Sequence[str] = (), *, k: int = 10, sources: Sequence[str] | None = None
-                      ) -> list[DifferentialItem]:
-    """The top ``k`` diseases for affirmed symptom ids ``positive``, negated ``negative`` and diseases the
-    question names (``mentioned``, a small bonus: the question asks about them)."""
+                      mentioned: Sequence[str] = (), *, stated: Sequence[str] = (), k: int = 10,
+                      sources: Sequence[str] | None = None) -> list[DifferentialItem]:
+    """The top ``k`` diseases for affirmed symptom ids ``positive``, negated ``negative``, diseases the question
+    asks about (``mentioned``: a small bonus) and diseases the patient says they have (``stated``: a larger one)."""
     kn.ensure()
     cands: dict[str, Candidate] = {}
     for source in sources or sorted(kn.tables):
@@ -72,14 +73,14 @@ def rank_differential(kn: ConsultKnowledge, positive: Sequence[str], negative: S
             c = cands.setdefault(d, Candidate(d, 0.0))
             c.per_source[source] = score
             c.citations.extend(cites)
-    for d in mentioned:
+    for d in [*mentioned, *stated]:
         c = cands.setdefault(d, Candidate(d, 0.0))
         c.citations.append(node_citation(d))
     for c in cands.values():
         vals = sorted(c.per_source.values(), reverse=True)
         best = vals[0] if vals else 0.0
-        c.score = best + AGREEMENT_SHARE * sum(v for v in vals[1:] if v > 0) + (MENTION_BONUS if c.id in mentioned
-                                                                                 else 0.0)
+        bonus = STATED_BONUS if c.id in stated else ASKED_BONUS if c.id in mentioned else 0.0
+        c.score = best + AGREEMENT_SHARE * sum(v for v in vals[1:] if v > 0) + bonus
     ranked = sorted((c for c in cands.values() if c.score > 0), key=lambda c: (-c.score, c.id))[:k]
     names = kn.nodes([c.id for c in ranked])
     out: list[DifferentialItem] = []

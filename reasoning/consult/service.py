@@ -164,7 +164,8 @@ class ConsultationService:
             if f.id and f.id in names:
                 f.name = names[f.id].name
         diff = timed("differential", lambda: rank_differential(
-            self.knowledge, und.ids("symptom"), und.ids("symptom", negated=True), und.ids("disease"), k=self.k))
+            self.knowledge, und.ids("symptom"), und.ids("symptom", negated=True),
+            [d for d in und.ids("disease") if d not in und.stated_diseases()], stated=und.stated_diseases(), k=self.k))
         model = self.triage() if und.lang == "zh" else None
         pred = timed("triage", lambda: model.predict(text, "", k=3)) if model is not None else None
         dept = timed("department", lambda: choose_department(self.knowledge, diff, pred, flags))

@@ -55,6 +55,11 @@ class Understanding:
             if f.kind == kind and f.id and f.negated == negated and not f.family
             and (kind == "disease" or not f.hypothetical)))
 
+    def stated_diseases(self) -> list[str]:
+        """Diseases the patient says they have (affirmed, not asked about, not a relative's)."""
+        return list(dict.fromkeys(f.id for f in self.findings if f.kind == "disease" and f.id and not f.negated
+                                  and not f.family and not f.hypothetical))
+
 
 @lru_cache(maxsize=2)
 def _lay_table(path: Path = LAY_FILE) -> tuple[str, dict[str, list[str]]]:
