@@ -51,6 +51,7 @@ class ConsultKnowledge:
         self.build_ms: float | None = None
         self._lock = threading.Lock()
         self._names: dict[str, Node] = {}
+        self._providers: dict[str, list[tuple[Relationship, Node]]] | None = None
 
     def ensure(self) -> None:
         """Build the tables on first use (about 1-2 s on the full graph)."""
@@ -124,6 +125,19 @@ class ConsultKnowledge:
 
     def rels(self, node_id: str, rel_types: Sequence[str], direction: str) -> list[Relationship]:
         return self.store.relationships_of(node_id, rel_types=list(rel_types), direction=direction, limit=500)
+
+    def providers(self, dept_id: str) -> list[tuple[Relationship, Node]]:
+        """Providers that ``SPECIALISES_IN`` a department (read once for all departments, then from memory)."""
+        if self._providers is None:
+            table: dict[str, list[tuple[Relationship, Node]]] = defaultdict(list)
+            ids = self.store.node_ids(label="Provider")
+            nodes = {n.id: n for n in self.store.get_nodes(ids)}
+            for pid in ids:
+                for r in self.store.relationships_of(pid, rel_types=["SPECIALISES_IN"], direction="out", limit=20):
+                    if pid in nodes:
+                        table[r.end].append((r, nodes[pid]))
+            self._providers = dict(table)
+        return self._providers.get(dept_id, [])
 
     def symptom_fact(self, source: str, disease: str, symptom: str) -> float | None:
         """The weight of ``disease HAS_SYMPTOM symptom`` in ``source`` (None when the source has no such fact)."""

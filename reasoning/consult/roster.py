@@ -114,11 +114,8 @@ def match_doctors(kn: ConsultKnowledge, dept: DepartmentAdvice | None, roster: S
             hits = [DoctorMatch(name=e.name, speciality=e.speciality, department=e.department or None, source="roster",
                                 citations=[node_citation(dept_id)]) for e in roster if _matches(e, keys)]
         else:
-            rels = kn.rels(dept_id, ["SPECIALISES_IN"], "in")
-            nodes = kn.nodes([r.start for r in rels[: limit * 4]])
-            hits = [DoctorMatch(name=nodes[r.start].name, speciality=str(nodes[r.start].props.get("speciality", "")),
-                                department=dept_id, source="synthea", citations=[r.citation])
-                    for r in rels[: limit * 4] if r.start in nodes]
+            hits = [DoctorMatch(name=node.name, speciality=str(node.props.get("speciality", "")), department=dept_id,
+                                source="synthea", citations=[r.citation]) for r, node in kn.providers(dept_id)[:limit]]
         if hits:
             return hits[:limit]
     return []

@@ -90,8 +90,10 @@ class ConsultationService:
     def warm_up(self) -> dict[str, float]:
         """Load the rules, linker, tables and triage model; returns the milliseconds of each."""
         out: dict[str, float] = {}
-        for name, fn in (("red_flags", self.rules), ("linker", self.linkers), ("knowledge", self.knowledge.ensure),
-                         ("triage", self.triage)):
+        steps: tuple[tuple[str, Callable[[], object]], ...] = (
+            ("red_flags", self.rules), ("linker", self.linkers), ("knowledge", self.knowledge.ensure),
+            ("providers", lambda: self.knowledge.providers("")), ("triage", self.triage))
+        for name, fn in steps:
             t0 = time.perf_counter()
             fn()
             out[name] = round(1000 * (time.perf_counter() - t0), 1)
