@@ -225,5 +225,9 @@ class ConsultationService:
             return [Sentence(text=f"The narrative failed ({type(e).__name__}); the structured answer stands.",
                              citations=[], support=0.0)]
         keep = set(answer.evidence)
-        return [Sentence(text=s.text, citations=list(s.citations), support=s.support)
+        kept = [Sentence(text=s.text, citations=list(s.citations), support=s.support)
                 for s in getattr(result, "sentences", []) if s.citations and set(s.citations) <= keep]
+        if not kept:
+            return [Sentence(text="The answer engine wrote no sentence that its checker could back with this "
+                             "consultation's evidence; the structured answer stands.", citations=[], support=0.0)]
+        return kept

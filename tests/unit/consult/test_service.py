@@ -145,6 +145,13 @@ def test_narrator_is_optional_and_its_sentences_must_cite_the_evidence(svc: Cons
     cited = [s for s in b.sentences if s.citations]
     assert [s.text for s in cited] == ["Fever and cough fit pneumonia."]
     assert set(cited[0].citations) <= set(b.evidence)
+
+    class Mute:
+        def answer(self, question: str, *, bundle: Any = None) -> Any:
+            return type("A", (), {"sentences": []})
+
+    svc._narrator = Mute()
+    assert any("no sentence" in n for n in svc.consult("fever and cough").notes)
     assert list(ConsultationAnswer.model_fields) == [
         "question", "lang", "red_flags", "findings", "differential", "department", "doctors", "tests", "drugs",
         "sentences", "refused", "evidence", "timings_ms"]
