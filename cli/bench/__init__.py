@@ -13,3 +13,4 @@ from cli.bench.retrieval import bench_retrieval; app.command("retrieval")(bench_
 from cli.bench.faiss_bench import bench_faiss; app.command("faiss")(bench_faiss)  # noqa: E402, E702, I001
 from cli.bench.consult import bench_consult; app.command("consult")(bench_consult)  # noqa: E402, E702, I001
 from cli.bench.generate import bench_generate; app.command("generate")(bench_generate)  # noqa: E402, E702, I001
+from cli.bench.api import bench_api; app.command("api")(bench_api)  # noqa: E402, E702, I001
