@@ -163,6 +163,8 @@ def bench_api(
     timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds before a request counts as failed.")
                        ] = 60,
     overhead: Annotated[bool, typer.Option("--overhead", help="Also measure HTTP vs in-process lookup (p50).")] = True,
+    rate_limits: Annotated[bool, typer.Option("--rate-limits", help="In-process: keep the per-client rate limits "
+                                                                   "(default: off, to measure capacity).")] = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Load-test the API on loopback: throughput, p50/p95/p99 per request kind, refused (429/503) and failed
@@ -176,10 +178,15 @@ def bench_api(
     if url is not None:
         stats = asyncio.run(_run(url, kinds, clients, seconds, timeout, key))
     else:
-        from api import create_app
+        from api import ApiLimits, create_app
 
         settings = get_settings()
-        app = create_app(settings)
+        limits = ApiLimits(max_question_chars=settings.max_query_chars) if rate_limits else ApiLimits(
+            max_question_chars=settings.max_query_chars, anonymous_rate=1e6, anonymous_burst=10**6, key_rate=1e6,
+            key_burst=10**6)
+        for name in ("httpx", "api.access"):  # one log line per request would be what is measured
+            logging.getLogger(name).setLevel(logging.WARNING)
+        app = create_app(settings, limits=limits)
         with serve_in_thread(app) as (base, services):
             if "search" in kinds or "chat" in kinds:
                 services.retriever.get()  # load the indexes before the clock starts
