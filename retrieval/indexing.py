@@ -121,7 +121,8 @@ class IndexGroup:
         """BM25 over whole documents (all their passages joined), keyed by document id."""
         if self._doc_bm25 is None:
             d = self.doc_bm25_dir
-            self._doc_bm25 = BM25Index.load(d) if (d / "bm25.json").exists() else BM25Index(self.lang)
+            exists = (d / "bm25.json").exists()
+            self._doc_bm25 = BM25Index.load(d, documents=True) if exists else BM25Index(self.lang, documents=True)
         return self._doc_bm25
 
     def exists(self) -> bool:
@@ -304,7 +305,7 @@ class PassageIndexer:
                 grp.embedder.dim, grp.embedder.model_id, kind=self.faiss_kind, device=self.config.device
             )
             grp._bm25 = BM25Index(g)
-            grp._doc_bm25 = BM25Index(g)
+            grp._doc_bm25 = BM25Index(g, documents=True)
             if recs:
                 vecs = embed_cached(
                     grp.embedder, self.cache, [embed_text(r) for r in recs], progress=progress, stats=stats
@@ -326,7 +327,7 @@ class PassageIndexer:
         n = 0
         for g in GROUPS:
             grp = self.group(g)
-            grp._doc_bm25 = BM25Index(g)
+            grp._doc_bm25 = BM25Index(g, documents=True)
             docs = {r.doc_id for r in self.store.records(g)}
             self._refresh_docs(g, docs)
             grp.doc_bm25.save(grp.doc_bm25_dir)

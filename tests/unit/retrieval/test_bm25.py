@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from medkg.errors import IndexCorruptError
-from retrieval.bm25_index import BM25Index
+from retrieval.bm25_index import BM25Index, bm25_params
 from retrieval.text import detect_lang, tokenize
 
 
@@ -64,3 +64,34 @@ def test_corrupt_files_raise(tmp_path: Path) -> None:
     (tmp_path / "tokens.jsonl").write_text("not json\n")
     with pytest.raises(IndexCorruptError, match="medkg ingest literature"):
         BM25Index.load(tmp_path)
+
+
+TEXTS = {
+    "long": "Asthma in children. Methods: we followed 300 children with asthma for two years, measured lung function "
+    "every three months, recorded inhaler use, emergency visits, school absence and parental smoking at home.",
+    "short": "Asthma inhaler use.",
+    "other": "Heart failure and diuretics.",
+}
+
+
+def test_parameters_per_language_and_level() -> None:
+    assert bm25_params("en") == (1.2, 0.75) and bm25_params("en", documents=True) == (0.9, 0.4)
+    assert bm25_params("zh") == bm25_params("zh", documents=True) == (1.5, 0.75)
+    ix, docs = BM25Index("en"), BM25Index("en", documents=True)
+    assert (ix.k1, ix.b, docs.k1, docs.b) == (1.2, 0.75, 0.9, 0.4)
+    assert BM25Index("en", k1=2.0, b=0.1).k1 == 2.0
+
+
+def test_an_index_saved_with_other_parameters_is_rebuilt_on_load(tmp_path: Path) -> None:
+    old = BM25Index("en", k1=1.5, b=0.75)  # as every home built before the English parameters were tuned
+    old.add(list(TEXTS), list(TEXTS.values()))
+    old.save(tmp_path)
+    fresh = BM25Index("en", documents=True)
+    fresh.add(list(TEXTS), list(TEXTS.values()))
+    back = BM25Index.load(tmp_path, documents=True)
+    assert (back.k1, back.b) == (0.9, 0.4)
+    assert back.search("asthma children lung function", 3) == fresh.search("asthma children lung function", 3)
+    assert back.search("asthma", 3) != old.search("asthma", 3)  # the old scores are not served
+    back.save(tmp_path)  # persisted with the new parameters: the next load needs no rebuild
+    again = BM25Index.load(tmp_path, documents=True)
+    assert not again._dirty and again.search("asthma", 3) == fresh.search("asthma", 3)
