@@ -6,7 +6,15 @@ the API and the evaluations, which reuse the checker, the prompt and the ``Answe
 
 from __future__ import annotations
 
-from reasoning.answer.checker import CheckResult, SentenceChecker, content_terms, default_threshold, support_score
+from reasoning.answer.checker import (
+    CALIBRATION_FILE,
+    CheckResult,
+    SentenceChecker,
+    content_terms,
+    default_threshold,
+    support_score,
+)
+from reasoning.answer.decision_head import PACKAGED_HEAD, LexicalDecisionHead
 from reasoning.answer.engine import AnswerConfig, AnswerEngine, DecisionHead, Retriever
 from reasoning.answer.models import (
     Answer,
@@ -29,6 +37,8 @@ from reasoning.answer.prompt import (
 )
 
 __all__ = [
+    "CALIBRATION_FILE",
+    "PACKAGED_HEAD",
     "REFUSAL_MARK",
     "Answer",
     "AnswerConfig",
@@ -39,6 +49,7 @@ __all__ = [
     "DecisionHead",
     "DroppedSentence",
     "EvidenceItem",
+    "LexicalDecisionHead",
     "ModelInfo",
     "ParsedCompletion",
     "ParsedSentence",
