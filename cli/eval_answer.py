@@ -47,8 +47,7 @@ def _settings(generator: str | None, adapter: str | None) -> Settings:
 
 
 def _engine(settings: Settings, retriever: HybridRetriever | None, decision: str) -> AnswerEngine:
-    from reasoning.answer import AnswerEngine
-    from reasoning.answer.decision_head import PACKAGED_HEAD, LexicalDecisionHead
+    from reasoning.answer import PACKAGED_HEAD, AnswerEngine, LexicalDecisionHead
 
     engine = AnswerEngine.from_settings(settings, retriever=retriever)
     if decision == "generator":
@@ -213,7 +212,7 @@ def eval_citations(
     """Citation quality over retrieved evidence (MEDKG_HOME): share of shown sentences whose citations exist and
     support them, uncited count, refusal rate, and how often the question's own document is cited."""
     from reasoning.evaluation import evaluate_citations, read_jsonl
-    from reasoning.training.data import Example, build_examples
+    from reasoning.training import Example, build_examples
 
     settings = _settings(generator, adapter)
     questions: list[tuple[str, str, Any]] = []
@@ -241,8 +240,8 @@ def eval_calibrate(
 ) -> None:
     """Choose the checker's support threshold on a validation split (PubMedQA train-part conclusions against
     their own and another abstract); writes reasoning/answer/calibration.json unless --out is given."""
-    from reasoning.answer.checker import CALIBRATION_FILE
-    from reasoning.evaluation.calibration import calibrate_threshold
+    from reasoning.answer import CALIBRATION_FILE
+    from reasoning.evaluation import calibrate_threshold
 
     settings = settings_for()
     rep = calibrate_threshold(resolve_data_dir(data, settings.data_dir), out or CALIBRATION_FILE,
