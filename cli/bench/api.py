@@ -162,7 +162,8 @@ def bench_api(
     key: Annotated[str | None, typer.Option("--key", help="API key, if the server needs one.")] = None,
     timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds before a request counts as failed.")
                        ] = 60,
-    overhead: Annotated[bool, typer.Option("--overhead", help="Also measure HTTP vs in-process lookup (p50).")] = True,
+    overhead: Annotated[bool, typer.Option("--overhead/--no-overhead",
+                                           help="Also measure HTTP vs in-process lookup (p50).")] = True,
     rate_limits: Annotated[bool, typer.Option("--rate-limits", help="In-process: keep the per-client rate limits "
                                                                    "(default: off, to measure capacity).")] = False,
     json_out: JsonOpt = False,
