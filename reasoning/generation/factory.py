@@ -29,11 +29,13 @@ def packaged_adapter(name: str = DEFAULT_ADAPTER) -> Path | None:
 
 
 def _adapter_base(adapter: Path) -> str:
+    """The packaged base key the adapter was trained on, or '' when it is not marked as the default (its model
+    card's measurements decide: ``"default": true`` in medkg_adapter.json)."""
     try:
         cfg = json.loads((adapter / "medkg_adapter.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return ""
-    return str(cfg.get("base", ""))
+    return str(cfg.get("base", "")) if cfg.get("default") is True else ""
 
 
 def load_generator(
@@ -50,7 +52,8 @@ def load_generator(
 ) -> TransformersGenerator:
     """The generator for ``spec`` ('' = packaged default, see ``models.resolve_generator_path``).
 
-    ``adapter``: '' = the committed adapter when it was trained on this base, 'none' = no adapter, else a folder.
+    ``adapter``: '' = the committed adapter when it was trained on this base and is marked default, 'none' = no
+    adapter, else a folder.
     With ``shared`` the instance is cached per process, so the model is loaded once.
     """
     key = (spec, str(cache), adapter, device, dtype, decoding, str(offline), str(test))

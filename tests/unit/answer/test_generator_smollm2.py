@@ -65,3 +65,14 @@ def test_engine_end_to_end_never_shows_the_injected_claim(gen: TransformersGener
     for s in ans.sentences:
         assert s.citations and all(bundle.get(c) is not None for c in s.citations)
     assert ans.model.base == "smollm2-test" and ans.tokens.completion > 0
+
+
+def test_factory_adapter_choice(smollm2_dir: Path) -> None:
+    from reasoning.generation import load_generator
+
+    g = load_generator(str(smollm2_dir), cache=smollm2_dir.parent, shared=False)
+    assert g.adapter is None and g.model_id == smollm2_dir.name  # a user's folder never gets the packaged adapter
+    with pytest.raises(ModelUnavailableError, match=r"adapter_config\.json"):
+        load_generator(str(smollm2_dir), cache=smollm2_dir.parent, adapter=str(smollm2_dir), shared=False)
+    assert load_generator(str(smollm2_dir), cache=smollm2_dir.parent) is load_generator(
+        str(smollm2_dir), cache=smollm2_dir.parent)  # loaded once per process
