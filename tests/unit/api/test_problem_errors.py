@@ -142,3 +142,10 @@ def test_busy_solver_is_429_with_retry_after_and_anonymous_time_is_capped(
     assert 1 <= int(busy.headers["retry-after"]) <= 5
     assert results["first"].status_code == 200
     assert limits_seen == [3.0]  # 100 s asked, capped for an anonymous caller
+
+
+def test_nul_in_a_lookup_is_422_never_a_500_with_a_path(v1: TestClient) -> None:
+    """Issue 18 item 5 as the API renders it: was a 500 naming the SQLite file."""
+    for url in ("/v1/graph/lookup", "/graph/search"):
+        problem = _is_problem(v1.get(url, params={"q": "hyper\x00tension"}), 422)
+        assert "NUL" in problem["detail"] and "sqlite" not in problem["detail"].lower()
