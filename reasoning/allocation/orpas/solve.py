@@ -63,6 +63,8 @@ TIGHT_DAYS_GAP = 0.03  # admission days from the relaxation with transfer rows w
 CPSAT_SHARE = 0.35  # then this share of the rest on one CP-SAT search of the single-room model; LNS after
 WARM_SLACK = 1  # admission days within this many days of the relaxation's
 MAX_LEFT_FOR_LNS = 5  # a plan around the relaxation's days leaving out at most this many goes on to LNS as it is
+MIN_STAGE_SECONDS = 3.0  # a search stage starts only with at least this much of the time left (else the best so
+# far is returned: on a busy machine the bound's model building alone ran past its share)
 
 
 @dataclass
@@ -137,8 +139,9 @@ def _static(inst: OrPasInstance, time_limit: float, workers: int, max_delay: int
     progress(f"greedy: cost {g_cost}" if not failed else f"greedy: {len(failed)} patient(s) left for the solver")
     rel, rel_days = _proven_bound(inst, time_limit * BOUND_SHARE, workers, progress, w)
     bound = None if rel is None else rel.bound
-    if time_limit >= ROLLING_MIN_SECONDS and not rel_days:  # no relaxation days to start from
-        roll = _dynamic(inst, time_limit * ROLLING_SHARE, workers, None, lambda _m: None, w)
+    spare = time_limit - (time.perf_counter() - t0)  # the bound's model building may have run past its share
+    if time_limit >= ROLLING_MIN_SECONDS and not rel_days and spare > MIN_STAGE_SECONDS:  # no relaxation days
+        roll = _dynamic(inst, min(time_limit * ROLLING_SHARE, spare / 2), workers, None, lambda _m: None, w)
         c = roll.report.costs
         progress(f"rolling horizon: cost {c.total}, violations {c.violations}")
         if roll.report.feasible and (best_cost is None or c.total < best_cost):
@@ -146,11 +149,18 @@ def _static(inst: OrPasInstance, time_limit: float, workers: int, max_delay: int
     left = max(0.5, time_limit - (time.perf_counter() - t0))
     status, objective = "FEASIBLE", None
     start: dict[str, tuple[str, int]] = {}
-    if len(rel_days) == len(inst.patients):
+    late = time_limit - (time.perf_counter() - t0) < MIN_STAGE_SECONDS  # out of time (a busy machine): no search
+    if late:
+        progress("out of time before the CP-SAT search: the best plan so far")
+    if len(rel_days) == len(inst.patients) and not late:
         start = plan_around_days(inst, rel_days, slack=WARM_SLACK, time_limit=left * CPSAT_SHARE,
                                  workers=workers, weights=w)
         progress(f"plan around the relaxation's days: {len(start)} of {len(inst.patients)} placed")
-    if start and len(inst.patients) - len(start) <= MAX_LEFT_FOR_LNS:  # LNS frees the left-out ones in every move
+    if late:
+        start, stage = greedy, "greedy"
+        start_obj = float(validate_solution(inst, to_solution(inst, greedy), w).costs.total + (
+            MISSED_ADMISSION_COST * len(failed)))
+    elif start and len(inst.patients) - len(start) <= MAX_LEFT_FOR_LNS:  # LNS frees the left-out ones in every move
         start_obj = float(validate_solution(inst, to_solution(inst, start), w).costs.total)
         start_obj += MISSED_ADMISSION_COST * (len(inst.patients) - len(start))
         stage = "relaxation days + CP-SAT + LNS"
