@@ -114,3 +114,15 @@ def test_decision_head_overrides_the_generator(bundle: EvidenceBundle) -> None:
     assert ans.decision == "maybe" and ans.model.decision == "test-head"
     not_yes_no = AnswerEngine(gen, decision_head=Head()).answer("What does metformin do?", bundle=bundle)
     assert not_yes_no.decision is None
+
+
+def test_committed_decision_head_loads_and_decides(bundle: EvidenceBundle) -> None:
+    from reasoning.answer.decision_head import load_packaged_head
+
+    head = load_packaged_head()
+    assert head is not None and head.head_id == "pubmedqa-lexical-lr"
+    ans = AnswerEngine(ScriptedGenerator("Decision: maybe\nMetformin lowered HbA1c by 1.2% [1]."),
+                       decision_head=head).answer(bundle.query, bundle=bundle)
+    assert ans.decision in ("yes", "no", "maybe") and ans.model.decision == "pubmedqa-lexical-lr"
+    probs = head.probabilities(bundle.query, [p.text for p in bundle.passages])
+    assert abs(sum(probs.values()) - 1) < 1e-9
