@@ -128,6 +128,11 @@ class AnswerEngine:
             timings["total"] = (time.perf_counter() - t0) * 1000
             yield AnswerEvent(type="final", answer=self._refusal(q, lang, bundle, gate, [], timings, None))
             return
+        load = getattr(self.generator, "load", None)
+        if callable(load):  # the first answer loads the model: timed apart, not as prompt building
+            t = time.perf_counter()
+            load()
+            timings["load"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         plan = self.build_prompt(q, bundle, lang)
         timings["prompt"] = (time.perf_counter() - t) * 1000

@@ -55,7 +55,8 @@ class Answer(BaseModel):
     evidence: EvidenceBundle
     model: ModelInfo
     timings_ms: dict[str, float] = Field(
-        default_factory=dict, description="retrieve, prompt, first_token, generate, check, total."
+        default_factory=dict, description="retrieve, load (model, ~0 once loaded), prompt, first_token, generate, "
+        "check, total."
     )
     tokens: TokenCounts = Field(default_factory=TokenCounts)
 
