@@ -47,7 +47,8 @@ class AnswerEngineLike(Protocol):
 
 
 class ConsultLike(Protocol):
-    def consult(self, question: str, *, patient: str | None = None, roster: Any = None) -> Any: ...
+    def consult(self, question: str, *, patient: str | None = None, roster: Any = None,
+                narrate: bool = True) -> Any: ...
 
 
 T = TypeVar("T")

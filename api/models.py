@@ -227,6 +227,9 @@ class ConsultRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     question: str = Field(min_length=1, examples=["I have had chest pain and shortness of breath since this morning"])
     patient: str | None = Field(default=None, description="Patient pseudonym for record-aware advice (clinicians).")
+    narrate: bool = Field(default=False, description="Add the answer engine's checked narrative (its sentences, "
+                          "each cited). Off by default: on CPU it takes seconds to minutes; the structured answer "
+                          "(red flags, differential, department, tests, drugs) does not need it.")
 
 
 class PatientRecordResponse(BaseModel):

@@ -42,12 +42,13 @@ def answer_question(services: Services, question: str, *, k: int | None = None, 
     return result
 
 
-def consult_question(services: Services, question: str, *, patient: str | None = None) -> Any:
+def consult_question(services: Services, question: str, *, patient: str | None = None,
+                     narrate: bool = False) -> Any:
     """The ``ConsultationAnswer`` for ``question`` (worker thread, one generation slot)."""
     svc = services.consult.get()
     with services.queue().slot():
         start = time.perf_counter()
-        result = svc.consult(question, patient=patient)
+        result = svc.consult(question, patient=patient, narrate=narrate)
         services.metrics.generation.labels("consult").observe(time.perf_counter() - start)
     return result
 
@@ -70,4 +71,4 @@ def consult(request: Request, services: ServicesDep, limits: LimitsDep, caller: 
         request.state.pseudonym = body.patient[:100]
         if not role_at_least(caller.role, "clinician"):
             raise PermissionDeniedError("a consultation with a patient context needs a clinician key")
-    return as_dict(consult_question(services, question, patient=body.patient))
+    return as_dict(consult_question(services, question, patient=body.patient, narrate=body.narrate))

@@ -173,7 +173,7 @@ def _stream_events(services: Services, route: Route, question: str,
     queue.enter()
     try:
         if route == "consult":
-            c = as_dict(services.consult.get().consult(question))
+            c = as_dict(services.consult.get().consult(question, narrate=False))
             flags = red_flag_lines(c)
             if flags:
                 yield "delta", "\n".join(flags) + "\n\n"  # red flags first, whatever follows

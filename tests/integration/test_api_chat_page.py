@@ -30,7 +30,8 @@ def _browser_or_skip() -> tuple[str, str]:
 
 
 class _ChineseConsultation(FakeConsultation):
-    def consult(self, question: str, *, patient: str | None = None, roster: Any = None) -> dict[str, Any]:
+    def consult(self, question: str, *, patient: str | None = None, roster: Any = None,
+                narrate: bool = True) -> dict[str, Any]:
         out = super().consult(question, patient=patient)
         if any("\u4e00" <= ch <= "\u9fff" for ch in question):
             out["red_flags"] = []

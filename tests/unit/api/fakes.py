@@ -69,7 +69,8 @@ class FakeConsultation:
     def __init__(self) -> None:
         self.calls: list[tuple[str, str | None]] = []
 
-    def consult(self, question: str, *, patient: str | None = None, roster: Any = None) -> dict[str, Any]:
+    def consult(self, question: str, *, patient: str | None = None, roster: Any = None,
+                narrate: bool = True) -> dict[str, Any]:
         self.calls.append((question, patient))
         return {
             "question": question, "lang": "en",
