@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
-from cli.common import JsonOpt, StoreOpt, console, open_cli_store, print_json, settings_for
-from medkg.errors import DataFileError, EmptyInputError, InputValidationError
+from cli.common import JsonOpt, StoreOpt, console, open_cli_store, print_json, question_lines, settings_for
+from medkg.errors import EmptyInputError, InputValidationError
 
 if TYPE_CHECKING:
     from reasoning.answer import Answer, AnswerEngine
@@ -20,28 +18,6 @@ if TYPE_CHECKING:
 __all__ = ["ask"]
 
 log = logging.getLogger(__name__)
-
-
-def _lines(path: Path) -> Iterator[tuple[int, str | None, str | None]]:
-    if not path.is_file():
-        raise DataFileError(path, "questions file not found")
-    try:
-        with path.open(encoding="utf-8") as fh:
-            for n, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except ValueError as e:
-                    yield n, None, f"line {n}: not JSON ({e})"
-                    continue
-                q = obj.get("question") if isinstance(obj, dict) else None
-                if not isinstance(q, str):
-                    yield n, None, f"line {n}: expected an object with a string 'question' field"
-                    continue
-                yield n, q, None
-    except (OSError, UnicodeDecodeError) as e:
-        raise DataFileError(path, f"unreadable ({e})") from e
 
 
 def _render_citations(ans: Answer) -> None:
@@ -72,7 +48,7 @@ def _stream(engine: AnswerEngine, question: str, k: int | None, max_tokens: int 
 
 
 def _run_file(engine: AnswerEngine, path: Path, k: int | None, max_tokens: int | None) -> None:
-    for line, q, problem in _lines(path):
+    for line, q, problem in question_lines(path):
         if q is None:
             print_json({"line": line, "error": f"RowError: {path}: {problem}"})
             continue

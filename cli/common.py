@@ -37,6 +37,7 @@ __all__ = [
     "open_cli_store",
     "print_json",
     "progress",
+    "question_lines",
     "read_json_file",
     "run_guarded",
     "settings_for",
@@ -267,3 +268,37 @@ def run_guarded(app: typer.Typer, argv: list[str] | None = None) -> int:
         _error(f"internal error ({type(e).__name__}: {e}); please report it with the command you ran")
         return 1
     return rv if isinstance(rv, int) and not isinstance(rv, bool) else 0
+
+
+def question_lines(path: Path, limit: int | None = None) -> Iterator[tuple[int, str | None, str | None]]:
+    """``(line, question, None)`` for each usable line of a ``--file`` JSONL of questions (the one reader of
+    ``medkg search``, ``ask`` and ``consult``), ``(line, None, why)`` for a broken one (not JSON, not UTF-8, no string
+    'question'), so a bad line never stops the batch; blank lines are skipped. ``limit`` counts the lines answered."""
+    if not path.is_file():
+        raise DataFileError(path, "questions file not found")
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise DataFileError(path, f"unreadable ({e.strerror or e})") from e
+    answered = 0
+    for n, data in enumerate(raw.split(b"\n"), start=1):
+        if limit is not None and answered >= limit:
+            return
+        try:
+            line = data.decode("utf-8-sig" if n == 1 else "utf-8")
+        except UnicodeDecodeError as e:
+            yield n, None, f"line {n}: not valid UTF-8 at byte {e.start}"
+            continue
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError as e:
+            yield n, None, f"line {n}: not JSON ({e})"
+            continue
+        question = obj.get("question") if isinstance(obj, dict) else None
+        if not isinstance(question, str):
+            yield n, None, f"line {n}: expected an object with a string 'question' field"
+            continue
+        answered += 1
+        yield n, question, None

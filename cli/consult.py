@@ -3,7 +3,6 @@ treatment options (checked against ``--patient``'s record) and the answer engine
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -11,8 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from cli.common import JsonOpt, StoreOpt, console, open_cli_store, print_json, settings_for
-from medkg.errors import DataFileError, EmptyInputError, InputValidationError, NotFoundError
+from cli.common import JsonOpt, StoreOpt, console, open_cli_store, print_json, question_lines, settings_for
+from medkg.errors import EmptyInputError, InputValidationError, NotFoundError
 
 if TYPE_CHECKING:
     from reasoning.consult import ConsultationAnswer, ConsultationService, RosterEntry
@@ -63,21 +62,9 @@ def render(a: ConsultationAnswer) -> None:
 
 def _run_file(svc: ConsultationService, path: Path, patient: str | None, roster: list[RosterEntry] | None,
               narrate: bool) -> None:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as e:
-        raise DataFileError(path, f"cannot read cases file: {e}") from e
-    for n, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except ValueError as e:
-            print_json({"line": n, "error": f"RowError: {path}: line {n}: not JSON ({e})"})
-            continue
-        question = obj.get("question") if isinstance(obj, dict) else None
-        if not isinstance(question, str):
-            print_json({"line": n, "error": f"RowError: {path}: line {n}: expected an object with a string 'question'"})
+    for n, question, problem in question_lines(path):
+        if question is None:
+            print_json({"line": n, "error": f"RowError: {path}: {problem}"})
             continue
         try:
             ans = svc.consult(question, patient=patient, roster=roster, narrate=narrate)

@@ -3,9 +3,7 @@ ingested literature and graph."""
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,8 +11,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from cli.common import JsonOpt, StoreOpt, console, open_cli_store, print_json, settings_for
-from medkg.errors import DataFileError, EmptyInputError, InputValidationError
+from cli.common import JsonOpt, StoreOpt, console, open_cli_store, print_json, question_lines, settings_for
+from medkg.errors import EmptyInputError, InputValidationError
 
 if TYPE_CHECKING:
     from retrieval import EvidenceBundle, HybridRetriever
@@ -55,43 +53,10 @@ def _render(bundle: EvidenceBundle) -> None:
         console.print(f"[bold]KG facts:[/] {len(bundle.subgraph.relationships)} (see --json for each citation id)")
 
 
-def _questions(path: Path, limit: int | None) -> Iterator[tuple[int, str | None, str | None]]:
-    """``(line, question, None)`` for each usable line of a queries file, ``(line, None, why)`` for a broken one (not
-    JSON, not UTF-8, no string 'question'); blank lines are skipped. ``limit`` counts the lines answered."""
-    if not path.is_file():
-        raise DataFileError(path, "queries file not found")
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise DataFileError(path, f"unreadable ({e.strerror or e})") from e
-    answered = 0
-    for n, data in enumerate(raw.split(b"\n"), start=1):
-        if limit is not None and answered >= limit:
-            return
-        try:
-            line = data.decode("utf-8-sig" if n == 1 else "utf-8")
-        except UnicodeDecodeError as e:
-            yield n, None, f"line {n}: not valid UTF-8 at byte {e.start}"
-            continue
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except ValueError as e:
-            yield n, None, f"line {n}: not JSON ({e})"
-            continue
-        question = obj.get("question") if isinstance(obj, dict) else None
-        if not isinstance(question, str):
-            yield n, None, f"line {n}: expected an object with a string 'question' field"
-            continue
-        answered += 1
-        yield n, question, None
-
-
 def _run_file(retriever: HybridRetriever, path: Path, k: int, limit: int | None) -> None:
     """One JSON line per line of the file: the answer, or ``{"line", "error"}`` for a broken line or a query the
     retriever refuses; a bad line never stops the batch."""
-    for line, question, problem in _questions(path, limit):
+    for line, question, problem in question_lines(path, limit):
         if question is None:
             print_json({"line": line, "error": f"RowError: {path}: {problem}"})
             continue
