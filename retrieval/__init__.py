@@ -30,6 +30,7 @@ from retrieval.faiss_index import REBUILD_COMMAND, FaissIndex
 from retrieval.fusion import FusedHit, FusionSetting, fuse, rrf, zscore_fusion
 from retrieval.graph_walk import GraphConfig, GraphRetriever, Linker
 from retrieval.indexing import IndexUpdate, PassageIndexer
+from retrieval.models import cpu_has_bf16
 from retrieval.negation import NegationDetector
 from retrieval.retriever import HybridRetriever, RetrieverConfig
 from retrieval.text import detect_lang
@@ -62,6 +63,7 @@ __all__ = [
     "PassageRecord",
     "QueryRuns",
     "RetrieverConfig",
+    "cpu_has_bf16",
     "cross_validate_fusion",
     "detect_lang",
     "fuse",

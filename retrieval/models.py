@@ -13,6 +13,7 @@ from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 
 from medkg.errors import ModelUnavailableError
+from medkg.extras import dist_file
 
 __all__ = [
     "MINILM_DIST",
@@ -41,15 +42,6 @@ class ModelRef:
     kind: str
     location: str
     model_id: str
-
-
-def dist_file(dist: str, suffix: str) -> Path | None:
-    """The first file of an installed distribution whose path ends with ``suffix`` (no import of the package)."""
-    try:
-        d = distribution(dist)
-    except PackageNotFoundError:
-        return None
-    return next((Path(str(d.locate_file(f))).resolve() for f in d.files or [] if str(f).endswith(suffix)), None)
 
 
 def dist_version(dist: str) -> str | None:

@@ -14,11 +14,10 @@ import os
 import shutil
 import threading
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 
 from medkg.errors import ModelUnavailableError
-from medkg.extras import require
+from medkg.extras import dist_file, require
 
 __all__ = ["PACKAGED", "PIP_INSTALL", "PackagedModel", "ResolvedModel", "dist_file", "resolve_generator_path"]
 
@@ -68,15 +67,6 @@ class ResolvedModel:
 
     location: str
     model_id: str
-
-
-def dist_file(dist: str, suffix: str) -> Path | None:
-    """The first file of an installed distribution whose path ends with ``suffix`` (no import of the package)."""
-    try:
-        d = distribution(dist)
-    except PackageNotFoundError:
-        return None
-    return next((Path(str(d.locate_file(f))).resolve() for f in d.files or [] if str(f).endswith(suffix)), None)
 
 
 def _join(parts: list[Path], dest: Path) -> Path:
